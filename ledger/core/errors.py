@@ -1,0 +1,66 @@
+"""One tree of errors for the ledger, each carrying the data a user needs.
+
+    LedgerError
+    ├── InvalidInput                 bad arguments from a caller (HTTP 400)
+    │   └── RangeError               an index, size or range outside the tree
+    ├── EncodingError                a value that has no canonical encoding
+    ├── VerificationError            something that should verify does not
+    │   ├── ProofError               an inclusion or consistency proof fails
+    │   ├── RootMismatch             a recomputed root differs from a signed one
+    │   ├── BadSignature             a note or record signature does not verify
+    │   └── MalformedNote            a checkpoint, note or vkey that does not parse
+    └── SigningKeyError              a signing key missing, unreadable or not Ed25519
+
+The API maps these to HTTP status codes in one place (api/errors.py).
+"""
+
+from __future__ import annotations
+
+
+class LedgerError(Exception):
+    """Base of every error the ledger raises on purpose."""
+
+
+class InvalidInput(LedgerError):
+    """A caller passed arguments that can never be valid."""
+
+
+class RangeError(InvalidInput):
+    """An index, tree size or entry range that the tree does not have."""
+
+
+class EncodingError(LedgerError):
+    """A value that cannot be encoded canonically (floats, non-string keys, ...)."""
+
+
+class VerificationError(LedgerError):
+    """Something that should verify does not."""
+
+
+class ProofError(VerificationError):
+    """An inclusion or consistency proof does not verify."""
+
+
+class RootMismatch(VerificationError):
+    """A recomputed Merkle root differs from the one a checkpoint commits to."""
+
+    def __init__(self, tree_size: int, expected: bytes, got: bytes) -> None:
+        self.tree_size = tree_size
+        self.expected = expected
+        self.got = got
+        super().__init__(
+            f"root mismatch at tree size {tree_size}: "
+            f"expected {expected.hex()}, computed {got.hex()}"
+        )
+
+
+class BadSignature(VerificationError):
+    """A signature that does not verify under any known key."""
+
+
+class MalformedNote(VerificationError):
+    """A checkpoint, signed note or verifier key that does not parse."""
+
+
+class SigningKeyError(LedgerError):
+    """A signing key that is missing, unreadable or not Ed25519."""
