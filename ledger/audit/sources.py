@@ -1,0 +1,90 @@
+"""Where an audit reads a log: straight from a database, or from a running instance.
+
+The HTTP source uses only the public read API, so an auditor needs no database access.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+
+import httpx
+
+from ledger.audit.auditor import AuditedEntry
+from ledger.core.errors import InvalidInput
+from ledger.storage.store import LedgerStore
+
+#: Entries per request; the API's documented cap is 1000.
+PAGE_SIZE = 1000
+
+
+class DatabaseSource:
+    """Read a log from its database, including the stored Merkle nodes and links."""
+
+    def __init__(self, store: LedgerStore) -> None:
+        self.store = store
+
+    def checkpoint_note(self) -> str:
+        """The latest checkpoint stored in the database."""
+        stored = self.store.latest_checkpoint()
+        if stored is None:
+            raise InvalidInput("the database has no signed checkpoint yet; start the service once")
+        return stored.note
+
+    def entries(self, end: int) -> Iterator[AuditedEntry]:
+        """Entries below ``end`` as stored, in index order."""
+        for entry in self.store.iter_entries():
+            if entry.index >= end:
+                return
+            yield AuditedEntry(entry.index, entry.data, entry.leaf_hash, entry.link)
+
+    def node_hashes(self) -> Iterator[bytes]:
+        """Stored Merkle node hashes in position order."""
+        return self.store.iter_node_hashes()
+
+
+class HttpSource:
+    """Read a log through the public API of a running instance at ``base_url``."""
+
+    def __init__(self, base_url: str, client: httpx.Client | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.client = client or httpx.Client(timeout=30.0)
+
+    def _get(self, path: str, **params: int) -> httpx.Response:
+        try:
+            response = self.client.get(self.base_url + path, params=params)
+        except httpx.HTTPError as exc:
+            raise InvalidInput(f"cannot reach {self.base_url}{path}: {exc}") from exc
+        if response.status_code != 200:
+            raise InvalidInput(
+                f"{self.base_url}{path} answered {response.status_code}: {response.text[:200]}"
+            )
+        return response
+
+    def checkpoint_note(self) -> str:
+        """The instance's latest checkpoint (GET /log/checkpoint)."""
+        return self._get("/log/checkpoint").text
+
+    def vkey(self) -> str:
+        """The instance's current verifier key (GET /log/vkey)."""
+        return self._get("/log/vkey").text.strip()
+
+    def entries(self, end: int) -> Iterator[AuditedEntry]:
+        """Entries below ``end``, a page of GET /log/entries at a time."""
+        start = 0
+        while start < end:
+            page = self._get("/log/entries", start=start, end=min(end, start + PAGE_SIZE))
+            rows = page.json()["entries"]
+            if not rows:
+                return
+            for row in rows:
+                yield AuditedEntry(
+                    int(row["index"]),
+                    base64.b64decode(row["data"], validate=True),
+                    base64.b64decode(row["leaf_hash"], validate=True),
+                )
+            start += len(rows)
+
+    def node_hashes(self) -> None:
+        """The public API does not serve stored nodes; the auditor recomputes them."""
+        return None

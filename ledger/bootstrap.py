@@ -1,0 +1,50 @@
+"""The composition root: settings -> engine -> store -> services, with keys.
+
+Nothing is built at import time; callers ask for a Ledger and dispose of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from keys.folder import KeyFolder
+from ledger.services.log import LogService
+from ledger.settings import Settings
+from ledger.storage import migrate
+from ledger.storage.engine import create_ledger_engine, is_sqlite
+from ledger.storage.store import LedgerStore
+
+
+@dataclass
+class Ledger:
+    """One opened ledger: its settings, engine, store and log service."""
+
+    settings: Settings
+    engine: Engine
+    store: LedgerStore
+    log: LogService
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+
+def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
+    """Open the ledger the settings point at.
+
+    With ``first_run`` (the default) the data folder, database schema and first
+    signing key are created when missing; without it the schema must be current
+    and nothing is created.
+    """
+    if is_sqlite(settings.database_url):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_ledger_engine(settings.database_url)
+    if first_run:
+        migrate.upgrade(engine)
+    store = LedgerStore(engine)
+    log = LogService(store, KeyFolder(settings.keys_dir), settings.origin)
+    if first_run:
+        log.ensure_signing_key()
+    return Ledger(settings, engine, store, log)

@@ -1,0 +1,199 @@
+"""Canonical encoding of ledger entries: one exact byte string per entry.
+
+The encoding is RFC 8785 (JSON Canonicalization Scheme) restricted to values that
+need no number formatting: no floats. docs/format.md states the rule in full.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ledger.core.errors import EncodingError
+
+#: Integers outside this range cannot round-trip through an IEEE double, which RFC 8785
+#: (and every JavaScript verifier) uses for numbers.
+MAX_SAFE_INTEGER = 2**53 - 1
+
+#: Entry kinds are dotted lowercase names such as ``certificate.issued``.
+KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+
+#: Timestamps are UTC with millisecond precision, always in this exact shape.
+TIMESTAMP_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+
+_encode_string = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def canonical_json(value: object) -> bytes:
+    """Encode ``value`` as RFC 8785 canonical JSON in UTF-8.
+
+    Accepts dicts with string keys, lists and tuples, strings, booleans, None and
+    integers within +-(2**53 - 1). Raises EncodingError for anything else (floats
+    included, so that no number formatting rule is ever needed) and for strings that
+    are not valid Unicode (lone surrogates).
+    """
+    parts: list[str] = []
+    _write(value, parts)
+    try:
+        return "".join(parts).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise EncodingError("string is not valid Unicode (lone surrogate)") from exc
+
+
+def _utf16_key(key: str) -> bytes:
+    # RFC 8785 sorts member names by their UTF-16 code units, not by code points.
+    return key.encode("utf-16-be", "surrogatepass")
+
+
+def _write(value: object, parts: list[str]) -> None:
+    if value is None:
+        parts.append("null")
+    elif value is True:
+        parts.append("true")
+    elif value is False:
+        parts.append("false")
+    elif isinstance(value, str):
+        parts.append(_encode_string(value))
+    elif isinstance(value, int):
+        if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            raise EncodingError(f"integer {value} is outside the range JSON numbers hold exactly")
+        parts.append(str(int(value)))
+    elif isinstance(value, Mapping):
+        keys = list(value)
+        for key in keys:
+            if not isinstance(key, str):
+                raise EncodingError(f"object key {key!r} is not a string")
+        parts.append("{")
+        for position, key in enumerate(sorted(keys, key=_utf16_key)):
+            if position:
+                parts.append(",")
+            parts.append(_encode_string(key))
+            parts.append(":")
+            _write(value[key], parts)
+        parts.append("}")
+    elif isinstance(value, list | tuple):
+        parts.append("[")
+        for position, item in enumerate(value):
+            if position:
+                parts.append(",")
+            _write(item, parts)
+        parts.append("]")
+    else:
+        raise EncodingError(f"{type(value).__name__} has no canonical encoding; use str or int")
+
+
+def format_timestamp(moment: datetime) -> str:
+    """Format an aware datetime as the entry timestamp: UTC, milliseconds, ``Z``."""
+    if moment.tzinfo is None:
+        raise EncodingError("timestamp must be timezone-aware")
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def parse_timestamp(text: str) -> datetime:
+    """Parse an entry timestamp; EncodingError unless it has the exact canonical shape."""
+    if not TIMESTAMP_PATTERN.match(text):
+        raise EncodingError(f"timestamp {text!r} is not YYYY-MM-DDTHH:MM:SS.mmmZ")
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise EncodingError(f"timestamp {text!r} is not a real date and time") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class EntryDraft:
+    """What a writer asks to append: the log gives it an index, a time and a link."""
+
+    kind: str
+    principal: str
+    payload: Mapping[str, Any]
+
+    def __post_init__(self) -> None:
+        if not KIND_PATTERN.match(self.kind):
+            raise EncodingError(f"entry kind {self.kind!r} is not a dotted lowercase name")
+        if not self.principal or len(self.principal) > 200:
+            raise EncodingError("principal must be 1 to 200 characters")
+        if not isinstance(self.payload, Mapping):
+            raise EncodingError("payload must be a JSON object")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A sequenced entry: its fields and the exact bytes they encode to."""
+
+    index: int
+    kind: str
+    principal: str
+    timestamp: str
+    payload: Mapping[str, Any]
+    prev: bytes
+    data: bytes
+
+
+def encode_entry(index: int, draft: EntryDraft, timestamp: str, prev: bytes) -> bytes:
+    """Return the canonical bytes of entry ``index``.
+
+    ``prev`` is the chain link of entry ``index - 1`` (32 zero bytes for entry 0).
+    Raises EncodingError when the payload has no canonical encoding.
+    """
+    if index < 0:
+        raise EncodingError("entry index must be >= 0")
+    if len(prev) != 32:
+        raise EncodingError("prev link must be 32 bytes")
+    if not TIMESTAMP_PATTERN.match(timestamp):
+        raise EncodingError(f"timestamp {timestamp!r} is not YYYY-MM-DDTHH:MM:SS.mmmZ")
+    return canonical_json(
+        {
+            "index": index,
+            "kind": draft.kind,
+            "payload": draft.payload,
+            "prev": prev.hex(),
+            "principal": draft.principal,
+            "timestamp": timestamp,
+        }
+    )
+
+
+_ENTRY_FIELDS = frozenset({"index", "kind", "payload", "prev", "principal", "timestamp"})
+
+
+def decode_entry(data: bytes) -> Entry:
+    """Parse entry bytes and check that they are exactly canonical.
+
+    Raises EncodingError when the bytes are not JSON, miss or add a field, or are not
+    the canonical encoding of what they contain.
+    """
+    try:
+        fields = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise EncodingError(f"entry is not JSON: {exc}") from exc
+    if not isinstance(fields, dict) or set(fields) != _ENTRY_FIELDS:
+        raise EncodingError(
+            "entry must be an object with exactly the fields " + ", ".join(sorted(_ENTRY_FIELDS))
+        )
+    index, prev_hex = fields["index"], fields["prev"]
+    if not isinstance(index, int) or isinstance(index, bool):
+        raise EncodingError("entry index is not an integer")
+    if not isinstance(prev_hex, str) or not re.fullmatch(r"[0-9a-f]{64}", prev_hex):
+        raise EncodingError("entry prev is not 64 lowercase hex digits")
+    if not isinstance(fields["payload"], dict):
+        raise EncodingError("entry payload is not an object")
+    if not isinstance(fields["kind"], str) or not isinstance(fields["principal"], str):
+        raise EncodingError("entry kind and principal must be strings")
+    if not isinstance(fields["timestamp"], str):
+        raise EncodingError("entry timestamp must be a string")
+    if canonical_json(fields) != data:
+        raise EncodingError("entry bytes are not in canonical form")
+    return Entry(
+        index=index,
+        kind=fields["kind"],
+        principal=fields["principal"],
+        timestamp=fields["timestamp"],
+        payload=fields["payload"],
+        prev=bytes.fromhex(prev_hex),
+        data=data,
+    )

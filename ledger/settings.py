@@ -1,0 +1,64 @@
+"""Settings from the environment, with the defaults a fresh machine needs.
+
+Every variable is documented in README.md; nothing here touches the disk.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ledger.core.checkpoint import origin_from_url
+from ledger.core.errors import InvalidInput
+
+
+class SettingsError(InvalidInput):
+    """An environment variable with a value the service cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the data lives, which database, and where the service is reached."""
+
+    data_dir: Path
+    database_url: str
+    host: str
+    port: int
+    public_url: str
+
+    @property
+    def keys_dir(self) -> Path:
+        """Folder of the private signing keys (mode 0700, files 0600)."""
+        return self.data_dir / "keys"
+
+    @property
+    def origin(self) -> str:
+        """Checkpoint origin and note key name: the public URL without its scheme."""
+        return origin_from_url(self.public_url)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read ``LEDGER_*`` variables; SettingsError names the variable that is wrong."""
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("LEDGER_DATA_DIR") or "data").absolute()
+        database_url = env.get("LEDGER_DATABASE_URL") or f"sqlite+pysqlite:///{data_dir}/ledger.db"
+        if not database_url.startswith(("sqlite", "postgresql+psycopg://")):
+            raise SettingsError(
+                "LEDGER_DATABASE_URL must be a sqlite URL or start with postgresql+psycopg://"
+            )
+        host = env.get("LEDGER_HOST") or "127.0.0.1"
+        port_text = env.get("LEDGER_PORT") or "8000"
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise SettingsError(f"LEDGER_PORT must be a port number, not {port_text!r}")
+        port = int(port_text)
+        public_url = (env.get("LEDGER_PUBLIC_URL") or f"http://{host}:{port}").rstrip("/")
+        if not public_url.startswith(("http://", "https://")):
+            raise SettingsError("LEDGER_PUBLIC_URL must start with http:// or https://")
+        settings = cls(data_dir, database_url, host, port, public_url)
+        try:
+            settings.origin  # noqa: B018 - validate now, not at the first checkpoint
+        except InvalidInput as exc:
+            raise SettingsError(f"LEDGER_PUBLIC_URL: {exc}") from exc
+        return settings

@@ -1,0 +1,51 @@
+"""Engines for SQLite (WAL, synchronous=FULL) and PostgreSQL, set up for the ledger.
+
+SQLite writers take the database lock at BEGIN (``BEGIN IMMEDIATE``) so two
+processes never both read the same head and then race to append after it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+#: Execution option that makes a SQLite transaction take the write lock at BEGIN.
+WRITE_LOCK = "ledger_write_lock"
+
+#: How long a SQLite writer waits for another process's write lock.
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+
+def is_sqlite(url: str) -> bool:
+    """True when ``url`` selects the embedded SQLite engine."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_ledger_engine(url: str, **options: Any) -> Engine:
+    """Create an engine for ``url`` with the durability settings the ledger needs."""
+    if is_sqlite(url):
+        engine = create_engine(url, connect_args={"isolation_level": None}, **options)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **options)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # The driver runs in autocommit mode; SQLAlchemy's transaction is ours to begin.
+        if connection.get_execution_options().get(WRITE_LOCK):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")

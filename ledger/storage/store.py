@@ -1,0 +1,308 @@
+"""The append-only ledger store: sequence, chain and Merkle nodes in one transaction.
+
+It offers append and read, never update or delete. An append holds the database's
+write lock from reading the head to commit, so concurrent writers in any number of
+processes queue up behind each other and the chain cannot fork.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row, func, select, text
+
+from ledger.core.canonical import EntryDraft, encode_entry, format_timestamp
+from ledger.core.chain import GENESIS_LINK, chain_link
+from ledger.core.errors import RangeError
+from ledger.core.merkle import (
+    CompactRange,
+    NodeID,
+    consistency_proof_plan,
+    fold_range,
+    inclusion_proof_plan,
+    leaf_hash,
+    node_position,
+    root_plan,
+)
+from ledger.storage.engine import WRITE_LOCK
+from ledger.storage.tables import checkpoints, entries, merkle_nodes
+
+#: The open transaction an append hands to its projectors.
+Transaction = Connection
+
+#: Called inside the append transaction with the new entries, so that projections
+#: change in the same commit as the entries they are derived from.
+Projector = Callable[[Connection, Sequence["StoredEntry"]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntry:
+    """An entry as the ledger holds it: its bytes plus the hashes derived from them."""
+
+    index: int
+    kind: str
+    principal: str
+    timestamp: str
+    data: bytes
+    leaf_hash: bytes
+    link: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCheckpoint:
+    """A signed checkpoint as stored: the note text and what it commits to."""
+
+    tree_size: int
+    root: bytes
+    key_id: str
+    note: str
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class LedgerStore:
+    """Append and read ledger entries, Merkle nodes and checkpoints in one database."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = _utc_now) -> None:
+        self.engine = engine
+        self._clock = clock
+        self._lock_statement = (
+            None
+            if engine.dialect.name == "sqlite"
+            # Self-conflicting, so writers queue; readers (plain SELECT) are not blocked.
+            else text("LOCK TABLE entries IN SHARE ROW EXCLUSIVE MODE")
+        )
+
+    # -- writing -----------------------------------------------------------------
+
+    def append(
+        self, drafts: Sequence[EntryDraft], project: Projector | None = None
+    ) -> list[StoredEntry]:
+        """Append ``drafts`` in order as one transaction and return them once committed.
+
+        The entries are durable when this returns (WAL with synchronous=FULL on SQLite,
+        a committed transaction on PostgreSQL). ``project`` runs inside the same
+        transaction; if it raises, nothing is written. Raises EncodingError for a
+        payload with no canonical encoding, before anything is written.
+        """
+        if not drafts:
+            return []
+        writer = self.engine.connect().execution_options(**{WRITE_LOCK: True})
+        with writer as connection, connection.begin():
+            if self._lock_statement is not None:
+                connection.execute(self._lock_statement)
+            appended = self._append_locked(connection, drafts)
+            if project is not None:
+                project(connection, appended)
+        return appended
+
+    def _append_locked(
+        self, connection: Connection, drafts: Sequence[EntryDraft]
+    ) -> list[StoredEntry]:
+        head = connection.execute(
+            select(entries.c.idx, entries.c.link, entries.c.timestamp)
+            .order_by(entries.c.idx.desc())
+            .limit(1)
+        ).first()
+        if head is None:
+            size, prev, last_time = 0, GENESIS_LINK, ""
+        else:
+            size, prev, last_time = head.idx + 1, head.link, head.timestamp
+        frontier = CompactRange(size, self._node_hashes(connection, root_plan(size)))
+        # Timestamps never go backwards along the log, even across processes' clocks.
+        timestamp = max(format_timestamp(self._clock()), last_time)
+
+        entry_rows: list[dict[str, object]] = []
+        node_rows: list[dict[str, object]] = []
+        appended: list[StoredEntry] = []
+
+        def keep_node(node: NodeID, digest: bytes) -> None:
+            node_rows.append({"position": node_position(node), "hash": digest})
+
+        for offset, draft in enumerate(drafts):
+            index = size + offset
+            data = encode_entry(index, draft, timestamp, prev)
+            leaf = leaf_hash(data)
+            prev = chain_link(prev, leaf)
+            frontier.append(leaf, keep_node)
+            entry = StoredEntry(index, draft.kind, draft.principal, timestamp, data, leaf, prev)
+            appended.append(entry)
+            entry_rows.append(
+                {
+                    "idx": index,
+                    "kind": draft.kind,
+                    "principal": draft.principal,
+                    "timestamp": timestamp,
+                    "data": data,
+                    "leaf_hash": leaf,
+                    "link": prev,
+                }
+            )
+        connection.execute(entries.insert(), entry_rows)
+        connection.execute(merkle_nodes.insert(), node_rows)
+        return appended
+
+    def save_checkpoint(self, checkpoint: StoredCheckpoint) -> StoredCheckpoint:
+        """Store a signed checkpoint unless one for its size exists; return the stored one."""
+        with self.engine.begin() as connection:
+            existing = self._checkpoint_at(connection, checkpoint.tree_size)
+            if existing is not None:
+                return existing
+            connection.execute(
+                checkpoints.insert(),
+                {
+                    "tree_size": checkpoint.tree_size,
+                    "root": checkpoint.root,
+                    "key_id": checkpoint.key_id,
+                    "note": checkpoint.note,
+                },
+            )
+        return checkpoint
+
+    # -- reading -----------------------------------------------------------------
+
+    def size(self) -> int:
+        """Number of entries in the log."""
+        with self.engine.connect() as connection:
+            last = connection.execute(select(func.max(entries.c.idx))).scalar()
+        return 0 if last is None else int(last) + 1
+
+    def entries(self, start: int, end: int) -> list[StoredEntry]:
+        """Entries ``start`` .. ``end - 1`` that exist, in order (fewer at the log's end)."""
+        if start < 0 or end < start:
+            raise RangeError(f"entry range {start}..{end} is not 0 <= start <= end")
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(entries)
+                .where(entries.c.idx >= start, entries.c.idx < end)
+                .order_by(entries.c.idx)
+            )
+            return [_stored_entry(row) for row in rows]
+
+    def iter_entries(self, start: int = 0, batch: int = 5_000) -> Iterator[StoredEntry]:
+        """Every entry from ``start`` on, fetched ``batch`` at a time (bounded memory)."""
+        while True:
+            chunk = self.entries(start, start + batch)
+            yield from chunk
+            if len(chunk) < batch:
+                return
+            start += batch
+
+    def iter_node_hashes(self, start: int = 0, batch: int = 10_000) -> Iterator[bytes]:
+        """Stored Merkle node hashes in position order, from ``start`` (for the audit)."""
+        while True:
+            with self.engine.connect() as connection:
+                chunk = connection.execute(
+                    select(merkle_nodes.c.position, merkle_nodes.c.hash)
+                    .where(merkle_nodes.c.position >= start)
+                    .order_by(merkle_nodes.c.position)
+                    .limit(batch)
+                ).all()
+            for position, digest in chunk:
+                if position != start:
+                    return
+                yield digest
+                start += 1
+            if len(chunk) < batch:
+                return
+
+    def root(self, size: int) -> bytes:
+        """Merkle root of the first ``size`` entries; RangeError beyond the log."""
+        with self.engine.connect() as connection:
+            self._check_size(connection, size)
+            return CompactRange(size, self._node_hashes(connection, root_plan(size))).root()
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        """RFC 9162 inclusion proof of entry ``index`` in the tree of ``size`` entries."""
+        plan = inclusion_proof_plan(index, size)
+        with self.engine.connect() as connection:
+            self._check_size(connection, size)
+            return self._fold_plan(connection, plan)
+
+    def consistency_proof(self, old_size: int, new_size: int) -> list[bytes]:
+        """RFC 9162 consistency proof between trees of ``old_size`` and ``new_size``."""
+        plan = consistency_proof_plan(old_size, new_size)
+        with self.engine.connect() as connection:
+            self._check_size(connection, new_size)
+            return self._fold_plan(connection, plan)
+
+    def leaf_hash_at(self, index: int) -> bytes:
+        """Leaf hash of entry ``index``; RangeError when the log has no such entry."""
+        with self.engine.connect() as connection:
+            digest = connection.execute(
+                select(entries.c.leaf_hash).where(entries.c.idx == index)
+            ).scalar()
+        if digest is None:
+            raise RangeError(f"the log has no entry {index}")
+        return bytes(digest)
+
+    def latest_checkpoint(self) -> StoredCheckpoint | None:
+        """The checkpoint of the largest tree size signed so far, if any."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(checkpoints).order_by(checkpoints.c.tree_size.desc()).limit(1)
+            ).first()
+        return None if row is None else _stored_checkpoint(row)
+
+    def checkpoint_at(self, tree_size: int) -> StoredCheckpoint | None:
+        """The checkpoint signed for exactly ``tree_size`` entries, if any."""
+        with self.engine.connect() as connection:
+            return self._checkpoint_at(connection, tree_size)
+
+    # -- helpers -----------------------------------------------------------------
+
+    def _checkpoint_at(self, connection: Connection, tree_size: int) -> StoredCheckpoint | None:
+        row = connection.execute(
+            select(checkpoints).where(checkpoints.c.tree_size == tree_size)
+        ).first()
+        return None if row is None else _stored_checkpoint(row)
+
+    def _check_size(self, connection: Connection, size: int) -> None:
+        last = connection.execute(select(func.max(entries.c.idx))).scalar()
+        current = 0 if last is None else int(last) + 1
+        if size > current:
+            raise RangeError(f"tree size {size} is beyond the log's size {current}")
+
+    @staticmethod
+    def _node_hashes(connection: Connection, nodes: Iterable[NodeID]) -> list[bytes]:
+        positions = [node_position(node) for node in nodes]
+        if not positions:
+            return []
+        rows = connection.execute(
+            select(merkle_nodes.c.position, merkle_nodes.c.hash).where(
+                merkle_nodes.c.position.in_(positions)
+            )
+        )
+        found = {position: digest for position, digest in rows}
+        missing = [position for position in positions if position not in found]
+        if missing:
+            raise LookupError(f"Merkle nodes missing from storage at positions {missing}")
+        return [bytes(found[position]) for position in positions]
+
+    def _fold_plan(self, connection: Connection, plan: list[list[NodeID]]) -> list[bytes]:
+        flat = [node for element in plan for node in element]
+        hashes = iter(self._node_hashes(connection, flat))
+        return [fold_range([next(hashes) for _ in element]) for element in plan]
+
+
+def _stored_entry(row: Row[Any]) -> StoredEntry:
+    return StoredEntry(
+        index=row.idx,
+        kind=row.kind,
+        principal=row.principal,
+        timestamp=row.timestamp,
+        data=bytes(row.data),
+        leaf_hash=bytes(row.leaf_hash),
+        link=bytes(row.link),
+    )
+
+
+def _stored_checkpoint(row: Row[Any]) -> StoredCheckpoint:
+    return StoredCheckpoint(
+        tree_size=row.tree_size, root=bytes(row.root), key_id=row.key_id, note=row.note
+    )
