@@ -44,8 +44,8 @@ class AuditSource(Protocol):
         """The latest signed checkpoint note."""
         ...
 
-    def entries(self, end: int) -> Iterator[AuditedEntry]:
-        """Entries from index 0 up to ``end - 1``, in stored order, as they are stored."""
+    def entries(self) -> Iterator[AuditedEntry]:
+        """Every entry from index 0 on, in stored order, as they are stored."""
         ...
 
     def node_hashes(self) -> Iterator[bytes] | None:
@@ -75,6 +75,7 @@ class AuditReport:
     root: bytes = b""
     signed_by: str | None = None
     older_checkpoint: int | None = None
+    unsigned: int = 0
     fault: Fault | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -164,9 +165,11 @@ def _audit(
     link = GENESIS_LINK
     last_time = ""
     expected = 0
-    for item in source.entries(latest.size):
+    for item in source.entries():
         if older is not None and expected == older[1].size:
             _check_root(tree, older[1], "the older checkpoint")
+        if expected == latest.size:
+            _check_root(tree, latest, "the latest checkpoint")
         if item.index > expected:
             raise _Failed(Fault(expected, ENTRY_MISSING, f"the next stored entry is {item.index}"))
         leaf = leaf_hash(item.data)
@@ -187,9 +190,9 @@ def _audit(
         expected += 1
         report.entries_checked = expected
         if progress is not None and expected % 10_000 == 0:
-            progress(expected, latest.size)
+            progress(expected, max(expected, latest.size))
     if progress is not None:
-        progress(expected, latest.size)
+        progress(expected, expected)
 
     if expected < latest.size:
         raise _Failed(
@@ -199,10 +202,12 @@ def _audit(
                 f"the log holds {expected} entries but its checkpoint commits to {latest.size}",
             )
         )
-    if older is not None and older[1].size == latest.size:
+    if older is not None and older[1].size == expected:
         _check_root(tree, older[1], "the older checkpoint")
-    _check_root(tree, latest, "the latest checkpoint")
-    report.root = tree.root()
+    if latest.size == expected:
+        _check_root(tree, latest, "the latest checkpoint")
+    report.root = latest.root
+    report.unsigned = expected - latest.size
 
     verifiers = pinned or [
         NoteVerifier(latest.origin, key_hash(latest.origin, key), key) for key in announced

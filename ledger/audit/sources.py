@@ -31,11 +31,9 @@ class DatabaseSource:
             raise InvalidInput("the database has no signed checkpoint yet; start the service once")
         return stored.note
 
-    def entries(self, end: int) -> Iterator[AuditedEntry]:
-        """Entries below ``end`` as stored, in index order."""
+    def entries(self) -> Iterator[AuditedEntry]:
+        """Every entry as stored, in index order."""
         for entry in self.store.iter_entries():
-            if entry.index >= end:
-                return
             yield AuditedEntry(entry.index, entry.data, entry.leaf_hash, entry.link)
 
     def node_hashes(self) -> Iterator[bytes]:
@@ -69,12 +67,12 @@ class HttpSource:
         """The instance's current verifier key (GET /log/vkey)."""
         return self._get("/log/vkey").text.strip()
 
-    def entries(self, end: int) -> Iterator[AuditedEntry]:
-        """Entries below ``end``, a page of GET /log/entries at a time."""
-        start = 0
+    def entries(self) -> Iterator[AuditedEntry]:
+        """Every entry the instance serves, a page of GET /log/entries at a time."""
+        start, end = 0, 1
         while start < end:
-            page = self._get("/log/entries", start=start, end=min(end, start + PAGE_SIZE))
-            rows = page.json()["entries"]
+            page = self._get("/log/entries", start=start, end=start + PAGE_SIZE).json()
+            rows, end = page["entries"], page["tree_size"]
             if not rows:
                 return
             for row in rows:
