@@ -148,8 +148,6 @@ class SigningKey:
         """
         if not isinstance(pem, bytes):
             raise SigningKeyError("a PEM key is bytes")
-        if not pem.lstrip().startswith(b"-----BEGIN PRIVATE KEY-----"):
-            raise SigningKeyError("not an unencrypted PKCS#8 PEM private key")
         try:
             key = serialization.load_pem_private_key(pem, password=None)
         except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
