@@ -200,6 +200,26 @@ def encode_entry(index: int, draft: EntryDraft, timestamp: str, prev: bytes) -> 
 
 
 _ENTRY_FIELDS = frozenset({"index", "kind", "payload", "prev", "principal", "timestamp"})
+_PREV_PATTERN = re.compile(r"[0-9a-f]{64}")
+# Four-byte UTF-8 sequences: characters outside the BMP, the only ones whose UTF-16
+# order can differ from code point order.
+_SUPPLEMENTARY = re.compile(rb"[\xf0-\xf4]")
+
+
+def _refuse_number(text: str) -> object:
+    raise EncodingError(f"number {text} has no canonical encoding; entries hold only integers")
+
+
+def _bounded_int(text: str) -> int:
+    value = int(text)
+    if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        raise EncodingError(f"integer {text} is outside the range JSON numbers hold exactly")
+    return value
+
+
+_decode_json = json.JSONDecoder(
+    parse_float=_refuse_number, parse_constant=_refuse_number, parse_int=_bounded_int
+).decode
 
 
 def decode_entry(data: bytes) -> Entry:
@@ -209,32 +229,32 @@ def decode_entry(data: bytes) -> Entry:
     the canonical encoding of what they contain.
     """
     try:
-        fields = json.loads(data)
+        fields = _decode_json(data.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise EncodingError(f"entry is not JSON: {exc}") from exc
-    if not isinstance(fields, dict) or set(fields) != _ENTRY_FIELDS:
+    if type(fields) is not dict or fields.keys() != _ENTRY_FIELDS:
         raise EncodingError(
             "entry must be an object with exactly the fields " + ", ".join(sorted(_ENTRY_FIELDS))
         )
-    index, prev_hex = fields["index"], fields["prev"]
-    if not isinstance(index, int) or isinstance(index, bool):
-        raise EncodingError("entry index is not an integer")
-    if not isinstance(prev_hex, str) or not re.fullmatch(r"[0-9a-f]{64}", prev_hex):
+    index, kind, prev_hex = fields["index"], fields["kind"], fields["prev"]
+    principal, timestamp = fields["principal"], fields["timestamp"]
+    if type(index) is not int or index < 0:
+        raise EncodingError("entry index is not an integer >= 0")
+    if type(prev_hex) is not str or not _PREV_PATTERN.fullmatch(prev_hex):
         raise EncodingError("entry prev is not 64 lowercase hex digits")
-    if not isinstance(fields["payload"], dict):
+    if type(fields["payload"]) is not dict:
         raise EncodingError("entry payload is not an object")
-    if not isinstance(fields["kind"], str) or not isinstance(fields["principal"], str):
-        raise EncodingError("entry kind and principal must be strings")
-    if not isinstance(fields["timestamp"], str):
-        raise EncodingError("entry timestamp must be a string")
-    if canonical_json(fields) != data:
+    if type(kind) is not str or not KIND_PATTERN.fullmatch(kind):
+        raise EncodingError("entry kind is not a dotted lowercase name")
+    if type(principal) is not str:
+        raise EncodingError("entry principal is not a string")
+    if type(timestamp) is not str or not TIMESTAMP_PATTERN.fullmatch(timestamp):
+        raise EncodingError("entry timestamp is not YYYY-MM-DDTHH:MM:SS.mmmZ")
+    # Without characters outside the BMP, the C encoder's order is RFC 8785 order, and
+    # json.loads has already refused floats and unsafe integers.
+    exact = canonical_json(fields) if _SUPPLEMENTARY.search(data) else _utf8(_encode_plain(fields))
+    if exact != data:
         raise EncodingError("entry bytes are not in canonical form")
     return Entry(
-        index=index,
-        kind=fields["kind"],
-        principal=fields["principal"],
-        timestamp=fields["timestamp"],
-        payload=fields["payload"],
-        prev=bytes.fromhex(prev_hex),
-        data=data,
+        index, kind, principal, timestamp, fields["payload"], bytes.fromhex(prev_hex), data
     )
