@@ -311,7 +311,8 @@ def root_from_inclusion_proof(leaf: bytes, index: int, size: int, proof: Sequenc
     for sibling in proof:
         if last == 0:
             raise ProofError(
-                f"inclusion proof too long: {len(proof)} hashes for leaf {index} of {size}"
+                f"inclusion proof too long: {len(proof)} hashes "
+                f"for leaf index {index} in tree size {size}"
             )
         if node & 1 or node == last:
             result = sha256(prefix + sibling + result).digest()
@@ -326,7 +327,8 @@ def root_from_inclusion_proof(leaf: bytes, index: int, size: int, proof: Sequenc
         last >>= 1
     if last != 0:
         raise ProofError(
-            f"inclusion proof too short: {len(proof)} hashes for leaf {index} of {size}"
+            f"inclusion proof too short: {len(proof)} hashes "
+            f"for leaf index {index} in tree size {size}"
         )
     return result
 
@@ -342,8 +344,8 @@ def verify_inclusion(
     computed = root_from_inclusion_proof(leaf, index, size, proof)
     if computed != root:
         raise ProofError(
-            f"inclusion proof for leaf {index} of {size} gives root {computed.hex()}, "
-            f"expected {root.hex()}"
+            f"inclusion proof for leaf index {index} in tree size {size} "
+            f"gives root {computed.hex()}, expected {root.hex()}"
         )
 
 
@@ -380,6 +382,7 @@ def verify_consistency(
     prefix = NODE_HASH_PREFIX
     node = old_size - 1  # the RFC's fn
     last = new_size - 1  # the RFC's sn
+    # Start at the level of the old tree's rightmost perfect subtree, the first proof node.
     while node & 1:
         node >>= 1
         last >>= 1
@@ -394,6 +397,7 @@ def verify_consistency(
             old_result = sha256(prefix + sibling + old_result).digest()
             new_result = sha256(prefix + sibling + new_result).digest()
             if not node & 1:
+                # On the right border: skip levels where this node has no right sibling.
                 while node and not node & 1:
                     node >>= 1
                     last >>= 1
