@@ -130,8 +130,13 @@ class LedgerStore:
         node_rows: list[tuple[int, bytes]] = []
         appended: list[StoredEntry] = []
 
-        def keep_node(node: NodeID, digest: bytes) -> None:
-            node_rows.append((node_position(node), digest))
+        # The tree visits new nodes in post-order, which is position order with no gaps.
+        next_position = node_position(NodeID(0, size))
+
+        def keep_node(_node: NodeID, digest: bytes) -> None:
+            nonlocal next_position
+            node_rows.append((next_position, digest))
+            next_position += 1
 
         for offset, draft in enumerate(drafts):
             index = size + offset
@@ -150,7 +155,12 @@ class LedgerStore:
 
     def save_checkpoint(self, checkpoint: StoredCheckpoint) -> StoredCheckpoint:
         """Store a signed checkpoint unless one for its size exists; return the stored one."""
-        with self.engine.begin() as connection:
+        # Check and insert under the write lock, so that two processes signing the same
+        # size do not both see none and then collide on the insert.
+        writer = self.engine.connect().execution_options(**{WRITE_LOCK: True})
+        with writer as connection, connection.begin():
+            if self.engine.dialect.name != "sqlite":
+                connection.execute(text("LOCK TABLE checkpoints IN SHARE ROW EXCLUSIVE MODE"))
             existing = self._checkpoint_at(connection, checkpoint.tree_size)
             if existing is not None:
                 return existing
