@@ -125,8 +125,11 @@ class LogService:
         ]
 
     def vkey(self) -> str:
-        """The active checkpoint verifier key in note ``vkey`` format."""
-        return vkey(self.origin, self.signing_key().public)
+        """The active checkpoint verifier key in note ``vkey`` format (no private key needed)."""
+        record = self.registry.active()
+        if record is None:
+            raise SigningKeyError("the ledger has no active signing key; run the first start")
+        return vkey(self.origin, VerifyingKey(record.public_key))
 
     def jwks(self) -> dict[str, list[dict[str, str]]]:
         """The JWK set of every key that signs (or signed) verification records."""

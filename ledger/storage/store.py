@@ -60,6 +60,7 @@ class StoredCheckpoint:
     key_id: str
     note: str
 
+
 _INSERT_ENTRY = (
     "INSERT INTO entries (idx, kind, principal, timestamp, data, leaf_hash, link) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
