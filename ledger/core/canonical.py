@@ -22,6 +22,9 @@ MAX_SAFE_INTEGER = 2**53 - 1
 #: Entry kinds are dotted lowercase names such as ``certificate.issued``.
 KIND_PATTERN = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 
+#: Principals are names such as ``org:91610000MA6TG1234X``; the column holds 200.
+MAX_PRINCIPAL_LENGTH = 200
+
 #: Timestamps are UTC with millisecond precision, always in this exact shape.
 TIMESTAMP_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", re.ASCII)
 
@@ -72,8 +75,10 @@ def _is_plain(value: object) -> bool:
         plain = True
         for key, item in value.items():  # type: ignore[attr-defined]
             if type(key) is not str:
-                raise EncodingError(f"object key {key!r} is not a string")
-            if not (key.isascii() and _is_plain(item)):
+                if not isinstance(key, str):
+                    raise EncodingError(f"object key {key!r} is not a string")
+                plain = False  # a str subclass: the exact path writes it as a str
+            elif not (key.isascii() and _is_plain(item)):
                 plain = False
         return plain
     if kind is list or kind is tuple:
@@ -134,8 +139,14 @@ def format_timestamp(moment: datetime) -> str:
     """Format an aware datetime as the entry timestamp: UTC, milliseconds, ``Z``."""
     if moment.tzinfo is None:
         raise EncodingError("timestamp must be timezone-aware")
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise EncodingError(f"{moment.isoformat()} has no UTC timestamp") from exc
+    return (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:"
+        f"{utc.second:02d}.{utc.microsecond // 1000:03d}Z"
+    )
 
 
 def parse_timestamp(text: str) -> datetime:
@@ -148,6 +159,10 @@ def parse_timestamp(text: str) -> datetime:
         raise EncodingError(f"timestamp {text!r} is not a real date and time") from exc
 
 
+def _valid_principal(principal: object) -> bool:
+    return isinstance(principal, str) and 0 < len(principal) <= MAX_PRINCIPAL_LENGTH
+
+
 @dataclass(frozen=True, slots=True)
 class EntryDraft:
     """What a writer asks to append: the log gives it an index, a time and a link."""
@@ -157,10 +172,10 @@ class EntryDraft:
     payload: Mapping[str, Any]
 
     def __post_init__(self) -> None:
-        if not KIND_PATTERN.fullmatch(self.kind):
+        if not isinstance(self.kind, str) or not KIND_PATTERN.fullmatch(self.kind):
             raise EncodingError(f"entry kind {self.kind!r} is not a dotted lowercase name")
-        if not self.principal or len(self.principal) > 200:
-            raise EncodingError("principal must be 1 to 200 characters")
+        if not _valid_principal(self.principal):
+            raise EncodingError("principal must be a string of 1 to 200 characters")
         if not isinstance(self.payload, Mapping):
             raise EncodingError("payload must be a JSON object")
 
@@ -246,8 +261,8 @@ def decode_entry(data: bytes) -> Entry:
         raise EncodingError("entry payload is not an object")
     if type(kind) is not str or not KIND_PATTERN.fullmatch(kind):
         raise EncodingError("entry kind is not a dotted lowercase name")
-    if type(principal) is not str:
-        raise EncodingError("entry principal is not a string")
+    if not _valid_principal(principal):
+        raise EncodingError("entry principal is not a string of 1 to 200 characters")
     if type(timestamp) is not str or not TIMESTAMP_PATTERN.fullmatch(timestamp):
         raise EncodingError("entry timestamp is not YYYY-MM-DDTHH:MM:SS.mmmZ")
     # Without characters outside the BMP, the C encoder's order is RFC 8785 order, and

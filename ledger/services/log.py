@@ -11,7 +11,14 @@ from dataclasses import dataclass
 
 from keys.folder import KeyFolder
 from ledger.core.canonical import EntryDraft
-from ledger.core.checkpoint import Checkpoint, NoteVerifier, key_hash, sign_note, vkey
+from ledger.core.checkpoint import (
+    Checkpoint,
+    NoteVerifier,
+    add_signature,
+    key_hash,
+    sign_note,
+    vkey,
+)
 from ledger.core.errors import LedgerError, RootMismatch, SigningKeyError
 from ledger.core.signing import SigningKey, VerifyingKey
 from ledger.storage.key_registry import (
@@ -91,7 +98,11 @@ class LogService:
         return key.kid
 
     def rotate_key(self) -> Rotation:
-        """Add a new signing key and retire the active one, as two entries in one commit."""
+        """Add a new signing key and retire the active one, as two entries in one commit.
+
+        The first checkpoint after the rotation is signed by both keys, so a verifier
+        that trusts the old key learns the new one from the log itself.
+        """
         key = self.keys.create()
         current = self.registry.active()
         drafts = [_key_added(key)]
@@ -99,7 +110,21 @@ class LogService:
             drafts.append(
                 EntryDraft(KEY_RETIRED, SYSTEM_PRINCIPAL, {"kid": current.kid, "reason": "rotated"})
             )
-        appended = self.append(drafts)
+
+        def still_current(connection: Transaction, _appended: Sequence[StoredEntry]) -> None:
+            # Under the write lock: a rotation racing ours must not leave two active keys.
+            active = [k.kid for k in all_keys(connection) if k.retired_index is None]
+            if active != [key.kid]:
+                raise KeyAlreadyActive("another rotation changed the signing key; try again")
+
+        try:
+            appended = self.append(drafts, still_current)
+        except KeyAlreadyActive:
+            self.keys.discard(key.kid)
+            raise
+        size = appended[-1].index + 1
+        co_signers = [] if current is None else [self.keys.load(current.kid)]
+        self._sign(size, self.store.latest_checkpoint(), co_signers)
         return Rotation(key.kid, None if current is None else current.kid, appended[0].index)
 
     def signing_key(self) -> SigningKey:
@@ -148,15 +173,37 @@ class LogService:
         latest = self.store.latest_checkpoint()
         if latest is not None and latest.tree_size >= size:
             return latest
-        if latest is not None:
+        return self._sign(size, latest)
+
+    def _sign(
+        self,
+        size: int,
+        latest: StoredCheckpoint | None,
+        co_signers: Sequence[SigningKey] = (),
+    ) -> StoredCheckpoint:
+        if latest is not None and latest.tree_size <= size:
             recomputed = self.store.root(latest.tree_size)
             if recomputed != latest.root:
                 raise RootMismatch(latest.tree_size, latest.root, recomputed)
         root = self.store.root(size)
-        key = self.signing_key()
-        body = Checkpoint(self.origin, size, root).to_text()
-        note = sign_note(body, self.origin, key)
+        key = self._key_at(size)
+        note = sign_note(Checkpoint(self.origin, size, root).to_text(), self.origin, key)
+        for co_signer in co_signers:
+            note = add_signature(note, self.origin, co_signer)
         return self.store.save_checkpoint(StoredCheckpoint(size, root, key.kid, note))
+
+    def _key_at(self, size: int) -> SigningKey:
+        """The key active after entry ``size - 1``: it signs the checkpoint of that size.
+
+        Choosing by tree size, not by the clock, means a rotation committed while a
+        checkpoint is being signed never yields a checkpoint signed by a key that its
+        own tree does not announce.
+        """
+        announced = [k for k in self.registry.all() if k.added_index < size]
+        active = [k for k in announced if k.retired_index is None or k.retired_index >= size]
+        if not active:
+            raise SigningKeyError("the ledger has no active signing key; run the first start")
+        return self.keys.load(active[-1].kid)
 
 
 def _key_added(key: SigningKey) -> EntryDraft:

@@ -60,6 +60,13 @@ def test_rotation_is_recorded_and_old_checkpoints_still_verify(ledger: Ledger) -
     assert (added.kind, retired.kind) == ("key.added", "key.retired")
     assert rotation.added.encode() in added.data and old_key.kid.encode() in retired.data
 
+    # The checkpoint right after the rotation is signed by both keys, so a verifier
+    # that pinned the old key can follow the log to the new one.
+    handover = ledger.store.latest_checkpoint()
+    assert handover is not None and handover.tree_size == rotation.index + 2
+    for verifier in ledger.log.note_verifiers():
+        assert open_checkpoint(handover.note, [verifier], "ledger.test").size == handover.tree_size
+
     ledger.log.append([EntryDraft("sample.recorded", "system", {"n": 1})])
     new_note = ledger.log.checkpoint().note
     new_key = ledger.log.signing_key()
