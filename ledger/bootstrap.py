@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from keys.folder import KeyFolder
+from ledger.core.errors import InvalidInput
 from ledger.services.log import LogService
 from ledger.settings import Settings
 from ledger.storage import migrate
-from ledger.storage.engine import create_ledger_engine, is_sqlite
+from ledger.storage.engine import create_ledger_engine, is_sqlite, sqlite_file_exists
 from ledger.storage.store import LedgerStore
 
 
@@ -38,11 +39,16 @@ def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
     signing key are created when missing; without it the schema must be current
     and nothing is created.
     """
-    if is_sqlite(settings.database_url):
+    if first_run and is_sqlite(settings.database_url):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if not first_run and not sqlite_file_exists(settings.database_url):
+        raise InvalidInput(f"there is no ledger database at {settings.database_url}")
     engine = create_ledger_engine(settings.database_url)
     if first_run:
         migrate.upgrade(engine)
+    elif not migrate.is_current(engine):
+        engine.dispose()
+        raise InvalidInput(f"{settings.database_url} does not hold a current ledger schema")
     store = LedgerStore(engine)
     log = LogService(store, KeyFolder(settings.keys_dir), settings.origin)
     if first_run:

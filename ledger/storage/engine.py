@@ -6,6 +6,7 @@ processes never both read the same head and then race to append after it.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -21,6 +22,14 @@ SQLITE_BUSY_TIMEOUT_MS = 60_000
 def is_sqlite(url: str) -> bool:
     """True when ``url`` selects the embedded SQLite engine."""
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_file_exists(url: str) -> bool:
+    """False only for a SQLite URL whose database file is missing (connecting would create it)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return True
+    return Path(parsed.database).is_file()
 
 
 def create_ledger_engine(url: str, **options: Any) -> Engine:

@@ -102,3 +102,21 @@ def test_key_file_holding_another_key_is_refused(tmp_path: Path) -> None:
     (tmp_path / "keys" / f"{first.kid}.pem").write_bytes(second.to_pem())
     with pytest.raises(SigningKeyError, match="holds key"):
         KeyFolder(tmp_path / "keys").load(first.kid)
+
+
+def test_opening_without_first_run_creates_nothing(tmp_path: Path) -> None:
+    from ledger.core.errors import InvalidInput
+
+    settings = make_settings(tmp_path, f"sqlite+pysqlite:///{tmp_path}/absent/ledger.db")
+    with pytest.raises(InvalidInput, match="no ledger database"):
+        open_ledger(settings, first_run=False)
+    assert not (tmp_path / "absent").exists() and not settings.data_dir.exists()
+
+
+def test_opening_a_database_without_the_schema_is_refused(tmp_path: Path) -> None:
+    from ledger.core.errors import InvalidInput
+
+    (tmp_path / "empty.db").write_bytes(b"")
+    settings = make_settings(tmp_path, f"sqlite+pysqlite:///{tmp_path}/empty.db")
+    with pytest.raises(InvalidInput, match="current ledger schema"):
+        open_ledger(settings, first_run=False)
