@@ -1,0 +1,755 @@
+"""The benchmark behind ``certledger bench``: every figure beside a limit from the same run.
+
+The machine this runs on is shared and noisy, so no figure is compared with a number
+from elsewhere. Each is printed beside a raw limit measured in the same process on
+the same disk, interleaved with it so that both see the same load:
+
+- durable appends, one at a time and in batches of 1,000, through ``LogService.append``
+  -- against raw inserts (stdlib ``sqlite3``, or ``psycopg`` on PostgreSQL) of the
+  very rows the ledger stored, into identical tables without triggers, with the same
+  durability (WAL + synchronous=FULL) and the same commits;
+- the audit of the whole log -- against a bare SHA-256 chain over the same entry bytes;
+- inclusion and consistency proofs -- against one raw query fetching the same nodes;
+- memory: the peak RSS the audit adds, in a fresh process, at a tenth of the size and
+  at the full size (flat means the same), and one batched append's traced peak.
+
+docs/performance.md explains each figure and records a full run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import os
+import platform
+import random
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from ledger.audit.auditor import audit
+from ledger.audit.sources import DatabaseSource
+from ledger.bootstrap import Ledger, open_ledger
+from ledger.core.errors import InvalidInput
+from ledger.core.merkle import (
+    NodeID,
+    consistency_proof_plan,
+    inclusion_proof_plan,
+    node_position,
+    verify_consistency,
+    verify_inclusion,
+)
+from ledger.services.samples import sample_drafts
+from ledger.settings import Settings
+from ledger.storage import migrate
+from ledger.storage.engine import is_sqlite
+from ledger.storage.store import LedgerStore
+
+#: Entries per commit in the batched appends (and in ``certledger seed``).
+BATCH = 1_000
+#: One-at-a-time appends stop after this many entries or SINGLE_SECONDS of our time.
+SINGLE_MAX = 2_000
+SINGLE_SECONDS = 5.0
+#: One-at-a-time appends alternate with their raw counterpart in rounds of this many.
+SINGLE_ROUND = 50
+#: Proofs timed at the full size.
+PROOFS = 2_000
+#: Checkpoints signed (each after one more entry) for the checkpoint latency.
+CHECKPOINTS = 20
+#: Targets from the issue.
+BATCHED_TARGET = 0.5
+AUDIT_TARGET = 0.5
+INCLUSION_P99_TARGET_MS = 2.0
+MEMORY_FLAT_FACTOR = 1.5
+#: Smallest log the benchmark builds.
+MIN_ENTRIES = 2_000
+
+EntryRow = tuple[int, str, str, str, bytes, bytes, bytes]
+NodeRow = tuple[int, bytes]
+
+_stderr = Console(stderr=True)
+
+
+# -- raw limits -----------------------------------------------------------------------
+
+
+class _Raw(Protocol):
+    """The raw limit of one database: bare inserts into copies of the ledger's tables."""
+
+    description: str
+
+    def insert(self, groups: Sequence[tuple[list[EntryRow], list[NodeRow]]]) -> float:
+        """Insert each group in one durable transaction; return the seconds it took."""
+        ...
+
+    def fetch_nodes(self, positions: Sequence[int]) -> list[bytes]:
+        """The ledger's stored node hashes at ``positions`` in one bare query."""
+        ...
+
+    def close(self) -> None:
+        """Drop what the raw limit created and close its connections."""
+        ...
+
+
+class _SqliteRaw:
+    """Raw ``sqlite3`` in its own file beside the ledger's, WAL + synchronous=FULL."""
+
+    def __init__(self, ledger_file: Path, raw_file: Path) -> None:
+        self.raw_file = raw_file
+        self.description = "raw sqlite3, same rows, WAL + synchronous=FULL, no triggers"
+        # Reads of the ledger's own tables (proof nodes) and its schema.
+        self.reader = sqlite3.connect(ledger_file, isolation_level=None)
+        ddl = [
+            row[0]
+            for row in self.reader.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' "
+                "AND name IN ('entries', 'merkle_nodes') ORDER BY name"
+            )
+        ]
+        if len(ddl) != 2:
+            raise InvalidInput(f"{ledger_file} has no ledger tables to copy")
+        self.writer = sqlite3.connect(raw_file, isolation_level=None)
+        self.writer.execute("PRAGMA journal_mode=WAL")
+        self.writer.execute("PRAGMA synchronous=FULL")
+        for statement in ddl:  # the ledger's own CREATE TABLE text; its triggers stay behind
+            self.writer.execute(statement)
+
+    def insert(self, groups: Sequence[tuple[list[EntryRow], list[NodeRow]]]) -> float:
+        cursor = self.writer.cursor()
+        started = time.perf_counter()
+        for entry_rows, node_rows in groups:
+            cursor.execute("BEGIN IMMEDIATE")
+            cursor.executemany(
+                "INSERT INTO entries (idx, kind, principal, timestamp, data, leaf_hash, link) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                entry_rows,
+            )
+            cursor.executemany("INSERT INTO merkle_nodes (position, hash) VALUES (?, ?)", node_rows)
+            cursor.execute("COMMIT")
+        return time.perf_counter() - started
+
+    def fetch_nodes(self, positions: Sequence[int]) -> list[bytes]:
+        marks = ",".join("?" * len(positions))
+        query = f"SELECT position, hash FROM merkle_nodes WHERE position IN ({marks})"  # noqa: S608
+        found = dict(self.reader.execute(query, positions).fetchall())
+        return [found[position] for position in positions]
+
+    def close(self) -> None:
+        self.reader.close()
+        self.writer.close()
+
+
+class _PostgresRaw:
+    """Raw ``psycopg`` on the same server: copies of the tables in a scratch schema."""
+
+    def __init__(self, database_url: str) -> None:
+        import psycopg
+        from psycopg import sql
+
+        self.sql = sql
+        conninfo = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+        self.connection = psycopg.connect(conninfo, autocommit=True)
+        self.schema = f"certledger_bench_raw_{os.getpid()}"
+        self.description = "raw psycopg, same rows and server, no triggers"
+        self.server_version = self.connection.info.server_version
+        schema = sql.Identifier(self.schema)
+        with self.connection.transaction():
+            self.connection.execute(sql.SQL("CREATE SCHEMA {}").format(schema))
+            # The columns of migration 0001 on PostgreSQL, without its triggers.
+            self.connection.execute(
+                sql.SQL(
+                    "CREATE TABLE {}.entries (idx BIGINT PRIMARY KEY, kind VARCHAR(64) NOT NULL, "
+                    "principal VARCHAR(200) NOT NULL, timestamp VARCHAR(24) NOT NULL, "
+                    "data BYTEA NOT NULL, leaf_hash BYTEA NOT NULL, link BYTEA NOT NULL)"
+                ).format(schema)
+            )
+            self.connection.execute(
+                sql.SQL(
+                    "CREATE TABLE {}.merkle_nodes (position BIGINT PRIMARY KEY, "
+                    "hash BYTEA NOT NULL)"
+                ).format(schema)
+            )
+        self.insert_entry = sql.SQL(
+            "INSERT INTO {}.entries (idx, kind, principal, timestamp, data, leaf_hash, link) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)"
+        ).format(schema)
+        self.insert_node = sql.SQL(
+            "INSERT INTO {}.merkle_nodes (position, hash) VALUES (%s, %s)"
+        ).format(schema)
+
+    def insert(self, groups: Sequence[tuple[list[EntryRow], list[NodeRow]]]) -> float:
+        connection = self.connection
+        cursor = connection.cursor()
+        started = time.perf_counter()
+        for entry_rows, node_rows in groups:
+            with connection.transaction():
+                cursor.executemany(self.insert_entry, entry_rows)
+                cursor.executemany(self.insert_node, node_rows)
+        return time.perf_counter() - started
+
+    def fetch_nodes(self, positions: Sequence[int]) -> list[bytes]:
+        rows = self.connection.execute(
+            "SELECT position, hash FROM merkle_nodes WHERE position = ANY(%s)",
+            (list(positions),),
+        ).fetchall()
+        found = {int(position): bytes(digest) for position, digest in rows}
+        return [found[position] for position in positions]
+
+    def close(self) -> None:
+        try:
+            self.connection.execute(
+                self.sql.SQL("DROP SCHEMA {} CASCADE").format(self.sql.Identifier(self.schema))
+            )
+        finally:
+            self.connection.close()
+
+
+# -- measuring ------------------------------------------------------------------------
+
+
+@dataclass
+class _Rate:
+    """Entries appended by the ledger and by the raw limit, and the seconds each took."""
+
+    entries: int = 0
+    ours: float = 0.0
+    raw: float = 0.0
+
+    @property
+    def ours_per_s(self) -> float:
+        return self.entries / self.ours if self.ours else 0.0
+
+    @property
+    def raw_per_s(self) -> float:
+        return self.entries / self.raw if self.raw else 0.0
+
+
+def _leaf_position(index: int) -> int:
+    return node_position(NodeID(0, index))
+
+
+def _stored_groups(
+    store: LedgerStore, start: int, end: int, per_commit: int
+) -> list[tuple[list[EntryRow], list[NodeRow]]]:
+    """The rows the ledger stored for entries start..end-1, in groups of ``per_commit``."""
+    first, last = _leaf_position(start), _leaf_position(end)
+    hashes = list(itertools.islice(store.iter_node_hashes(first), last - first))
+    if len(hashes) != last - first:
+        raise RuntimeError(f"expected {last - first} stored nodes from position {first}")
+    groups: list[tuple[list[EntryRow], list[NodeRow]]] = []
+    stored = store.entries(start, end)
+    for offset in range(0, len(stored), per_commit):
+        chunk = stored[offset : offset + per_commit]
+        low = _leaf_position(chunk[0].index)
+        high = _leaf_position(chunk[-1].index + 1)
+        groups.append(
+            (
+                [
+                    (e.index, e.kind, e.principal, e.timestamp, e.data, e.leaf_hash, e.link)
+                    for e in chunk
+                ],
+                [(p, hashes[p - first]) for p in range(low, high)],
+            )
+        )
+    return groups
+
+
+def _percentile(ordered: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile of an ascending sequence."""
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+@contextmanager
+def _bar(description: str, total: int | None) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr when it is a terminal; yields update(done, total)."""
+    started = time.perf_counter()
+    if not _stderr.is_terminal:
+        yield lambda _done, _total: None
+    else:
+        # No refresh thread: it would take the GIL in the middle of timed calls. The bar
+        # is redrawn by update(), which the benchmark calls between timed calls.
+        columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+        with Progress(
+            "{task.description}", *columns, console=_stderr, transient=True, auto_refresh=False
+        ) as bar:
+            task = bar.add_task(description, total=total)
+            drawn = [0.0]
+
+            def update(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+                now = time.perf_counter()
+                if now - drawn[0] >= 0.25 or done >= total:
+                    drawn[0] = now
+                    bar.refresh()
+
+            yield update
+    _stderr.print(f"{description}: {time.perf_counter() - started:.1f} s")
+
+
+def _max_rss() -> int:
+    """This process's peak resident set size so far, in bytes."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+#: What the audit's child process runs: audit_child(database_url, data_dir).
+_CHILD = "import sys; from ledger.bench import audit_child; audit_child(*sys.argv[1:3])"
+
+
+def audit_child(database_url: str, data_dir: str) -> None:
+    """Audit the ledger at ``database_url`` and print progress and one JSON result line.
+
+    Runs in a child process of the benchmark (see _Bench.audit); prints
+    ``progress DONE TOTAL`` lines, then ``result {...}`` with the audit's seconds,
+    the process's peak RSS before the audit and after it, and the entries checked.
+    """
+    settings = Settings(Path(data_dir), database_url, "127.0.0.1", 8000, "http://bench.invalid")
+    ledger = open_ledger(settings, first_run=False)
+    try:
+        before = _max_rss()
+        began = time.perf_counter()
+        report = audit(
+            DatabaseSource(ledger.store),
+            progress=lambda done, total: print(f"progress {done} {total}", flush=True),
+        )
+        seconds = time.perf_counter() - began
+        if not report.ok:
+            raise SystemExit(f"audit failed: {report.fault}")
+        result = {
+            "seconds": seconds,
+            "rss_before": before,
+            "rss_peak": _max_rss(),
+            "entries": report.entries_checked,
+        }
+        print("result " + json.dumps(result), flush=True)
+    finally:
+        ledger.close()
+
+
+def _traced_peak(action: Callable[[], object]) -> int:
+    """Peak bytes Python allocated (tracemalloc) while ``action`` ran."""
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+class _Bench:
+    """One run: a fresh ledger, its raw twin, and the figures measured on them."""
+
+    def __init__(self, ledger: Ledger, raw: _Raw, url: str, workdir: Path) -> None:
+        self.ledger = ledger
+        self.url = url
+        self.workdir = workdir
+        self.store = ledger.store
+        self.raw = raw
+        self.size = self.store.size()
+
+    def appends_one_at_a_time(self, limit: int) -> _Rate:
+        """Single-entry appends alternating, round by round, with raw single inserts."""
+        rate = _Rate()
+        with _bar("appends, one at a time", limit) as update:
+            while rate.entries < limit and rate.ours < SINGLE_SECONDS:
+                count = min(SINGLE_ROUND, limit - rate.entries)
+                start = self.size
+                drafts = list(sample_drafts(count, 1, start=start))
+                began = time.perf_counter()
+                for single in drafts:
+                    self.ledger.log.append(single)
+                rate.ours += time.perf_counter() - began
+                self.size += count
+                rate.raw += self.raw.insert(_stored_groups(self.store, start, self.size, 1))
+                rate.entries += count
+                update(rate.entries, limit)
+        return rate
+
+    def grow(self, target: int, rate: _Rate, tail: _Rate, tail_from: int) -> None:
+        """Batched appends up to ``target`` entries, each batch followed by its raw twin.
+
+        Batches that start at or after ``tail_from`` are also counted in ``tail``.
+        """
+        with _bar(f"appends, batches of {BATCH:,}, to {target:,} entries", target) as update:
+            for drafts in sample_drafts(target - self.size, BATCH, start=self.size):
+                start = self.size
+                began = time.perf_counter()
+                self.ledger.log.append(drafts)
+                ours = time.perf_counter() - began
+                self.size += len(drafts)
+                raw = self.raw.insert(_stored_groups(self.store, start, self.size, BATCH))
+                for counted in (rate, tail) if start >= tail_from else (rate,):
+                    counted.entries += len(drafts)
+                    counted.ours += ours
+                    counted.raw += raw
+                update(self.size, target)
+
+    def audit(self) -> dict[str, float]:
+        """Audit the whole log in a fresh child process; its time and peak RSS.
+
+        A process's peak RSS never goes down, so each audit runs in a process of its
+        own: its peak is the audit's, at this size, and nothing else's.
+        """
+        command = [sys.executable, "-c", _CHILD, self.url, str(self.workdir)]
+        with _bar(f"audit of {self.size:,} entries", self.size) as update:
+            child = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            assert child.stdout is not None
+            result: dict[str, float] = {}
+            for line in child.stdout:
+                word, _, rest = line.partition(" ")
+                if word == "progress":
+                    done, total = rest.split()
+                    update(int(done), int(total))
+                elif word == "result":
+                    result = json.loads(rest)
+            _, errors = child.communicate()
+        if child.returncode != 0 or not result:
+            raise RuntimeError(f"the audit process failed ({child.returncode}): {errors}")
+        if result["entries"] != self.size:
+            raise RuntimeError(f"the audit checked {result['entries']} of {self.size} entries")
+        return result
+
+    def hash_chain_rate(self, chunk: int = 20_000) -> float:
+        """Bare SHA-256 chain steps per second over the stored entry bytes."""
+        sha256 = hashlib.sha256
+        digest = bytes(32)
+        seconds = 0.0
+        with _bar("raw SHA-256 chain over the entries", self.size) as update:
+            for start in range(0, self.size, chunk):
+                datas = [entry.data for entry in self.store.entries(start, start + chunk)]
+                began = time.perf_counter()
+                for data in datas:
+                    digest = sha256(digest + data).digest()
+                seconds += time.perf_counter() - began
+                update(start + len(datas), self.size)
+        return self.size / seconds
+
+    def proofs(self, count: int, seed: int) -> dict[str, float]:
+        """Inclusion and consistency proof latencies (ms), each beside a raw node fetch.
+
+        Each latency is taken as wall time and as this thread's CPU time: on a busy
+        machine the difference is time spent waiting for a core.
+        """
+        size, store, raw = self.size, self.store, self.raw
+        rng = random.Random(seed)
+        root = store.root(size)
+        samples: dict[str, list[int]] = {}
+
+        def timed(name: str, call: Callable[..., list[bytes]], *args: Any) -> list[bytes]:
+            wall, cpu = time.perf_counter_ns(), time.thread_time_ns()
+            result = call(*args)
+            cpu, wall = time.thread_time_ns() - cpu, time.perf_counter_ns() - wall
+            samples.setdefault(name, []).append(wall)
+            samples.setdefault(f"{name}_cpu", []).append(cpu)
+            return result
+
+        with _bar(f"{count:,} inclusion and consistency proofs", count) as update:
+            for warm in range(20):  # pool connections and compiled statements
+                store.inclusion_proof(warm, size)
+                raw.fetch_nodes(_plan_positions(inclusion_proof_plan(warm, size)))
+            for done in range(count):
+                index = rng.randrange(size)
+                proof = timed("inclusion", store.inclusion_proof, index, size)
+                positions = _plan_positions(inclusion_proof_plan(index, size))
+                timed("inclusion_raw", raw.fetch_nodes, positions)
+                verify_inclusion(store.leaf_hash_at(index), index, size, proof, root)
+
+                old = rng.randrange(1, size)
+                new = rng.randrange(old + 1, size + 1)
+                proof = timed("consistency", store.consistency_proof, old, new)
+                positions = _plan_positions(consistency_proof_plan(old, new))
+                timed("consistency_raw", raw.fetch_nodes, positions)
+                verify_consistency(old, new, store.root(old), store.root(new), proof)
+                update(done + 1, count)
+        figures: dict[str, float] = {}
+        for name, values in samples.items():
+            ordered = sorted(values)
+            figures[f"{name}_p50_ms"] = _percentile(ordered, 0.50) / 1e6
+            figures[f"{name}_p99_ms"] = _percentile(ordered, 0.99) / 1e6
+        return figures
+
+    def append_peak(self) -> int:
+        """Peak traced bytes of one batched append at the current size."""
+        drafts = next(sample_drafts(BATCH, BATCH, start=self.size))
+        peak = _traced_peak(lambda: self.ledger.log.append(drafts))
+        self.size += len(drafts)
+        return peak
+
+    def checkpoint_latency(self, count: int) -> list[float]:
+        """Seconds of LogService.checkpoint() after each of ``count`` single appends."""
+        seconds: list[float] = []
+        for single in sample_drafts(count, 1, start=self.size):
+            self.ledger.log.append(single)
+            self.size += 1
+            began = time.perf_counter()
+            self.ledger.log.checkpoint()
+            seconds.append(time.perf_counter() - began)
+        return sorted(seconds)
+
+
+def _plan_positions(plan: list[list[NodeID]]) -> list[int]:
+    """Storage positions of the nodes a proof plan reads."""
+    return [node_position(node) for element in plan for node in element]
+
+
+# -- the run ---------------------------------------------------------------------------
+
+
+def run_benchmarks(
+    entries: int = 1_000_000,
+    database_url: str | None = None,
+    *,
+    proofs: int = PROOFS,
+    seed: int = 2026,
+    out: Console | None = None,
+) -> dict[str, Any]:
+    """Build a fresh ledger of ``entries`` entries, measure it, print and return the figures.
+
+    SQLite in a temporary directory by default; ``database_url`` names an empty
+    database instead (PostgreSQL: the ledger's tables stay there afterwards, the raw
+    limit's scratch schema is dropped). Raises InvalidInput for fewer than MIN_ENTRIES
+    entries or a database that already holds a ledger.
+    """
+    if entries < MIN_ENTRIES:
+        raise InvalidInput(f"the benchmark needs at least {MIN_ENTRIES:,} entries")
+    out = out or Console(width=None if sys.stdout.isatty() else 120)
+    started = time.perf_counter()
+    load_before = os.getloadavg()
+    workdir = Path(tempfile.mkdtemp(prefix="certledger-bench-"))
+    url = database_url or f"sqlite+pysqlite:///{workdir}/ledger.db"
+    settings = Settings(workdir, url, "127.0.0.1", 8000, "http://bench.certledger.invalid")
+    ledger: Ledger | None = None
+    raw: _Raw | None = None
+    try:
+        if database_url is not None:
+            _refuse_a_ledger(settings)
+        ledger = open_ledger(settings)
+        active = ledger.log.registry.active()
+        ours = active is not None and (settings.keys_dir / f"{active.kid}.pem").exists()
+        if ledger.store.size() != 1 or not ours:
+            raise InvalidInput("the benchmark needs an empty database; this one holds a ledger")
+        if is_sqlite(url):
+            ledger_file = Path(ledger.engine.url.database or "")
+            raw = _SqliteRaw(ledger_file, workdir / "raw.db")
+            engine = f"SQLite {sqlite3.sqlite_version} (WAL, synchronous=FULL)"
+        else:
+            pg = _PostgresRaw(url)
+            raw = pg
+            engine = f"PostgreSQL {pg.server_version // 10000}.{pg.server_version % 10000}"
+        _stderr.print(f"benchmarking {entries:,} entries on {engine} in {workdir}")
+        figures = _measure(_Bench(ledger, raw, url, workdir), entries, proofs, seed)
+        figures["raw"] = raw.description
+    finally:
+        if raw is not None:
+            raw.close()
+        if ledger is not None:
+            ledger.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+    figures.update(
+        engine=engine,
+        entries=entries,
+        cpus=os.cpu_count(),
+        python=platform.python_version(),
+        sqlite=sqlite3.sqlite_version,
+        platform=platform.platform(),
+        load_before=load_before,
+        load_after=os.getloadavg(),
+        max_rss_bytes=_max_rss(),
+        seconds=time.perf_counter() - started,
+    )
+    _print(out, figures)
+    return figures
+
+
+def _refuse_a_ledger(settings: Settings) -> None:
+    """InvalidInput if the database already holds ledger entries (before writing any)."""
+    probe = open_ledger(settings, first_run=False)
+    try:
+        if migrate.is_current(probe.engine) and probe.store.size() > 0:
+            raise InvalidInput("the benchmark needs an empty database; this one holds a ledger")
+    finally:
+        probe.close()
+
+
+def _measure(bench: _Bench, entries: int, proofs: int, seed: int) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    single = bench.appends_one_at_a_time(min(SINGLE_MAX, entries // 20))
+    figures.update(single_per_s=single.ours_per_s, single_limit_per_s=single.raw_per_s)
+
+    # Grow to a tenth of the size (but past the audit's read batches) and audit there.
+    small = max(min(max(entries // 10, 10_000), entries // 2), bench.size + BATCH)
+    batched, tail = _Rate(), _Rate()
+    tail_from = entries - entries // 10
+    bench.grow(small, batched, tail, tail_from)
+    bench.ledger.log.checkpoint()
+    figures["small_size"] = bench.size
+    small_audit = bench.audit()
+    figures.update(
+        audit_small_per_s=bench.size / small_audit["seconds"],
+        audit_rss_before_small=small_audit["rss_before"],
+        audit_rss_peak_small=small_audit["rss_peak"],
+    )
+    figures["append_peak_small"] = bench.append_peak()
+    bench.grow(entries, batched, tail, tail_from)
+    figures.update(
+        batched_per_s=batched.ours_per_s,
+        batched_limit_per_s=batched.raw_per_s,
+        tail_per_s=tail.ours_per_s,
+        tail_limit_per_s=tail.raw_per_s,
+    )
+
+    began = time.perf_counter()
+    bench.ledger.log.checkpoint()
+    figures["first_checkpoint_s"] = time.perf_counter() - began
+    figures["full_size"] = bench.size
+    full_audit = bench.audit()
+    figures.update(
+        audit_per_s=bench.size / full_audit["seconds"],
+        audit_s=full_audit["seconds"],
+        audit_rss_before_full=full_audit["rss_before"],
+        audit_rss_peak_full=full_audit["rss_peak"],
+    )
+    figures["hash_limit_per_s"] = bench.hash_chain_rate()
+    figures.update(bench.proofs(proofs, seed))
+    figures["proofs"] = proofs
+    figures["append_peak_full"] = bench.append_peak()
+    latencies = bench.checkpoint_latency(CHECKPOINTS)
+    figures["checkpoint_p50_ms"] = _percentile(latencies, 0.5) * 1e3
+    figures["checkpoint_max_ms"] = latencies[-1] * 1e3
+    return figures
+
+
+# -- the report ------------------------------------------------------------------------
+
+
+def _print(out: Console, f: dict[str, Any]) -> None:
+    def rate(value: float) -> str:
+        return f"{value:,.0f}/s"
+
+    def ratio(ours: float, limit: float) -> str:
+        return f"{ours / limit:.0%}" if limit else "-"
+
+    def met(ok: bool) -> str:
+        return "[green]yes[/green]" if ok else "[red]no[/red]"
+
+    def mib(value: int) -> str:
+        return f"{value / 2**20:.1f} MiB"
+
+    small, full = f["small_size"], f["full_size"]
+    table = Table(title=f"certledger bench: {f['entries']:,} entries, {f['engine']}")
+    for column in ("measure", "ours", "raw limit (same run)", "ratio", "target", "met?"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    table.add_row(
+        "appends, one at a time",
+        rate(f["single_per_s"]),
+        rate(f["single_limit_per_s"]),
+        ratio(f["single_per_s"], f["single_limit_per_s"]),
+        "-",
+        "-",
+    )
+    batched_ratio = f["batched_per_s"] / f["batched_limit_per_s"]
+    table.add_row(
+        f"appends, batches of {BATCH:,}",
+        rate(f["batched_per_s"]),
+        rate(f["batched_limit_per_s"]),
+        f"{batched_ratio:.0%}",
+        f">= {BATCHED_TARGET:.0%}",
+        met(batched_ratio >= BATCHED_TARGET),
+    )
+    table.add_row(
+        f"  of which the last 10% (to {f['entries']:,})",
+        rate(f["tail_per_s"]),
+        rate(f["tail_limit_per_s"]),
+        ratio(f["tail_per_s"], f["tail_limit_per_s"]),
+        "-",
+        "-",
+    )
+    audit_ratio = f["audit_per_s"] / f["hash_limit_per_s"]
+    table.add_row(
+        f"audit of {full:,} entries",
+        rate(f["audit_per_s"]),
+        rate(f["hash_limit_per_s"]) + " SHA-256",
+        f"{audit_ratio:.1%}",
+        f">= {AUDIT_TARGET:.0%}",
+        met(audit_ratio >= AUDIT_TARGET),
+    )
+    for name, label in (("inclusion", "inclusion proof"), ("consistency", "consistency proof")):
+        for pct, cpu in (("p50", ""), ("p99", ""), ("p99", "_cpu")):
+            ours, limit = f[f"{name}{cpu}_{pct}_ms"], f[f"{name}_raw{cpu}_{pct}_ms"]
+            target = name == "inclusion" and pct == "p99" and not cpu
+            table.add_row(
+                f"{label} {pct}{' CPU time' if cpu else ''} at {full:,}",
+                f"{ours:.3f} ms",
+                f"{limit:.3f} ms fetch",
+                f"{limit / ours:.0%}",
+                f"<= {INCLUSION_P99_TARGET_MS:g} ms" if target else "-",
+                met(ours <= INCLUSION_P99_TARGET_MS) if target else "-",
+            )
+    table.add_row(
+        f"checkpoint p50 / max of {CHECKPOINTS}",
+        f"{f['checkpoint_p50_ms']:.1f} / {f['checkpoint_max_ms']:.1f} ms",
+        "-",
+        "-",
+        "-",
+        "-",
+    )
+    audit_small = f["audit_rss_peak_small"] - f["audit_rss_before_small"]
+    audit_full = f["audit_rss_peak_full"] - f["audit_rss_before_full"]
+    growth = audit_full / max(audit_small, 1)
+    table.add_row(
+        f"audit RSS growth at {full:,}",
+        mib(audit_full),
+        f"{mib(audit_small)} at {small:,}",
+        f"{growth:.2f}x",
+        f"<= {MEMORY_FLAT_FACTOR:g}x",
+        met(growth <= MEMORY_FLAT_FACTOR),
+    )
+    table.add_row(
+        f"audit process peak RSS at {full:,}",
+        mib(f["audit_rss_peak_full"]),
+        f"{mib(f['audit_rss_peak_small'])} at {small:,}",
+        f"{f['audit_rss_peak_full'] / f['audit_rss_peak_small']:.2f}x",
+        "-",
+        "-",
+    )
+    append_growth = f["append_peak_full"] / f["append_peak_small"]
+    table.add_row(
+        f"append peak memory at {full:,}",
+        mib(f["append_peak_full"]),
+        f"{mib(f['append_peak_small'])} at {small:,}",
+        f"{append_growth:.2f}x",
+        f"<= {MEMORY_FLAT_FACTOR:g}x",
+        met(append_growth <= MEMORY_FLAT_FACTOR),
+    )
+    out.print(table)
+    out.print(
+        f"raw limit: {f['raw']}; ratio = ours / raw limit (proofs: raw fetch time / ours).\n"
+        f"process peak RSS {mib(f['max_rss_bytes'])}; whole run {f['seconds']:.0f} s.\n"
+        f"machine: {f['cpus']} CPUs, {f['platform']}, Python {f['python']}, "
+        f"SQLite {f['sqlite']}; load average {f['load_before'][0]:.2f} before, "
+        f"{f['load_after'][0]:.2f} after."
+    )
