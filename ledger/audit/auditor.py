@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from ledger.audit.codec import AUDIT_CODEC
 from ledger.core.canonical import Entry, decode_entry
 from ledger.core.chain import GENESIS_LINK, chain_link
 from ledger.core.checkpoint import Checkpoint, NoteVerifier, SignedNote, key_hash
@@ -219,7 +220,7 @@ def _audit(
 
 def _checked_entry(data: bytes, expected: int, link: bytes, last_time: str) -> Entry:
     try:
-        entry = decode_entry(data)
+        entry = decode_entry(data, AUDIT_CODEC)
     except EncodingError as exc:
         raise _Failed(Fault(expected, ENTRY_CHANGED, f"not a canonical entry: {exc}")) from exc
     if entry.index != expected:

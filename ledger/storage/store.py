@@ -66,6 +66,13 @@ _INSERT_ENTRY = (
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_NODE = "INSERT INTO merkle_nodes (position, hash) VALUES (?, ?)"
+_SELECT_ENTRIES = (
+    "SELECT idx, kind, principal, timestamp, data, leaf_hash, link FROM entries "
+    "WHERE idx >= ? ORDER BY idx LIMIT ?"
+)
+_SELECT_NODES = (
+    "SELECT position, hash FROM merkle_nodes WHERE position >= ? ORDER BY position LIMIT ?"
+)
 
 
 def _utc_now() -> datetime:
@@ -197,31 +204,36 @@ class LedgerStore:
             return [_stored_entry(row) for row in rows]
 
     def iter_entries(self, start: int = 0, batch: int = 5_000) -> Iterator[StoredEntry]:
-        """Every entry from ``start`` on, fetched ``batch`` at a time (bounded memory)."""
-        while True:
-            chunk = self.entries(start, start + batch)
-            yield from chunk
-            if len(chunk) < batch:
-                return
-            start += batch
+        """Every stored entry from ``start`` on, in index order, ``batch`` rows a read.
+
+        Pages by key (the next page starts after the last index read), so memory stays
+        bounded and a gap in a damaged database shows as a gap, not as the end.
+        """
+        for rows in self._pages(_SELECT_ENTRIES, start, batch):
+            yield from (StoredEntry(*row) for row in rows)
 
     def iter_node_hashes(self, start: int = 0, batch: int = 10_000) -> Iterator[bytes]:
-        """Stored Merkle node hashes in position order, from ``start`` (for the audit)."""
-        while True:
-            with self.engine.connect() as connection:
-                chunk = connection.execute(
-                    select(merkle_nodes.c.position, merkle_nodes.c.hash)
-                    .where(merkle_nodes.c.position >= start)
-                    .order_by(merkle_nodes.c.position)
-                    .limit(batch)
-                ).all()
-            for position, digest in chunk:
+        """Stored Merkle node hashes in position order from ``start``, up to the first gap."""
+        for rows in self._pages(_SELECT_NODES, start, batch):
+            for position, digest in rows:
                 if position != start:
                     return
-                yield digest
+                yield bytes(digest)
                 start += 1
-            if len(chunk) < batch:
+
+    def _pages(self, statement: str, start: int, batch: int) -> Iterator[list[Any]]:
+        # Straight to the driver: the audit reads every row, and per-row result
+        # processing would cost more than the read.
+        if self.engine.dialect.paramstyle != "qmark":
+            statement = statement.replace("?", "%s")
+        while True:
+            with self.engine.connect() as connection:
+                rows = list(connection.exec_driver_sql(statement, (start, batch)))
+            if rows:
+                yield rows
+            if len(rows) < batch:
                 return
+            start = rows[-1][0] + 1
 
     def root(self, size: int) -> bytes:
         """Merkle root of the first ``size`` entries; RangeError beyond the log."""
