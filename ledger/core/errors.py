@@ -9,7 +9,12 @@
     │   ├── RootMismatch             a recomputed root differs from a signed one
     │   ├── BadSignature             a note or record signature does not verify
     │   └── MalformedNote            a checkpoint, note or vkey that does not parse
-    └── SigningKeyError              a signing key missing, unreadable or not Ed25519
+    ├── SigningKeyError              a signing key missing, unreadable or not Ed25519
+    ├── Unauthenticated              no credentials, or credentials refused (HTTP 401)
+    ├── Forbidden                    an authenticated principal may not do this (HTTP 403)
+    ├── NotFound                     no such object (HTTP 404)
+    ├── Conflict                     the object exists already or is in the wrong state (409)
+    └── RateLimited                  too many requests from one principal (HTTP 429)
 
 The API maps these to HTTP status codes in one place (api/errors.py).
 """
@@ -64,3 +69,27 @@ class MalformedNote(VerificationError):
 
 class SigningKeyError(LedgerError):
     """A signing key that is missing, unreadable or not Ed25519."""
+
+
+class Unauthenticated(LedgerError):
+    """No credentials, or credentials that are refused (expired, forged, revoked ...)."""
+
+
+class Forbidden(LedgerError):
+    """The principal is known but may not do this; the message says why."""
+
+
+class NotFound(LedgerError):
+    """The object named does not exist."""
+
+
+class Conflict(LedgerError):
+    """The object exists already, or its state does not allow the change."""
+
+
+class RateLimited(LedgerError):
+    """A principal sent more requests than its allowance; retry after ``retry_after`` s."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
