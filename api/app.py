@@ -14,10 +14,14 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components
 from litestar.types import Message, Scope
 
+from api.auth import AUTH_DEPENDENCIES, BEARER_SECURITY_SCHEMES, TOKEN_EXCHANGE_LIMIT, RateLimits
 from api.errors import EXCEPTION_HANDLERS
 from api.log import LogController
+from api.registry import OrgController, SchoolController, StandardController
+from api.tokens import TokenController
 from ledger.bootstrap import Ledger, open_ledger
 from ledger.settings import Settings
 
@@ -35,6 +39,11 @@ anyone can check the log with their own code: fetch a checkpoint and verify it w
 vkey, fetch entries and recompute their leaf hashes, and check inclusion and consistency
 proofs with any RFC 6962 verifier. Bytes are standard base64 with padding. Errors are
 {"status_code": ..., "detail": "..."}; bad parameters are 400 with a detail naming them.
+
+Every write needs Authorization: Bearer <token>, an EdDSA JWT of this service: operators
+get one from `certledger token ROLE [ID]`, machine clients exchange an API key at
+POST /auth/token. Refused tokens get 401 saying why; over the rate limit, 429 with
+Retry-After.
 """
 
 
@@ -60,9 +69,23 @@ async def _no_sniffing(message: Message, _scope: Scope) -> None:
 def create_app(ledger: Ledger) -> Litestar:
     """Build the app serving ``ledger``; the caller keeps ownership and closes it."""
     return Litestar(
-        route_handlers=[LogController],
-        dependencies={"ledger": Provide(_provide_ledger, sync_to_thread=False)},
-        state=State({"ledger": ledger}),
+        route_handlers=[
+            LogController,
+            TokenController,
+            OrgController,
+            SchoolController,
+            StandardController,
+        ],
+        dependencies={
+            "ledger": Provide(_provide_ledger, sync_to_thread=False),
+            **AUTH_DEPENDENCIES,
+        },
+        state=State(
+            {
+                "ledger": ledger,
+                "rate_limits": RateLimits.create(ledger.settings.rate_limit, TOKEN_EXCHANGE_LIMIT),
+            }
+        ),
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[_no_sniffing],
         request_max_body_size=MAX_REQUEST_BODY_SIZE,
@@ -71,6 +94,7 @@ def create_app(ledger: Ledger) -> Litestar:
             version=_package_version(),
             description=_DESCRIPTION,
             render_plugins=[SwaggerRenderPlugin()],
+            components=Components(security_schemes=BEARER_SECURITY_SCHEMES),
         ),
     )
 

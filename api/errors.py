@@ -4,6 +4,13 @@ Every error body is ``{"status_code": ..., "detail": "..."}``; bad input is neve
 
     InvalidInput (RangeError, ...)        400  the message says what was wrong
     litestar ValidationException          400  names the parameter and what was expected
+    Unauthenticated                       401  why the credentials were refused; WWW-Authenticate
+    Forbidden                             403  why this principal may not do this
+    NotFound                              404
+    Conflict                              409  the object exists or is in the wrong state
+    RateLimited                           429  with Retry-After in seconds
+    InternalServerException from a body   400  (see _body_named_like_a_dependency)
+    ClientException: body is not JSON     400  says so (other ClientExceptions answer as usual)
     VerificationError (RootMismatch, ...) 503  the log failed its own integrity check
     SigningKeyError                       503  the log cannot sign
 
@@ -19,15 +26,40 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import msgspec
 from litestar import Request, Response
-from litestar.exceptions import ValidationException
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_503_SERVICE_UNAVAILABLE
+from litestar.exceptions import (
+    ClientException,
+    InternalServerException,
+    SerializationException,
+    ValidationException,
+)
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_401_UNAUTHORIZED,
+    HTTP_403_FORBIDDEN,
+    HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
+    HTTP_429_TOO_MANY_REQUESTS,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
 from litestar.types import ExceptionHandlersMap
 
-from ledger.core.errors import InvalidInput, RootMismatch, SigningKeyError, VerificationError
+from ledger.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RateLimited,
+    RootMismatch,
+    SigningKeyError,
+    Unauthenticated,
+    VerificationError,
+)
 from schemas.log import ErrorDetail
 
-__all__ = ["EXCEPTION_HANDLERS", "describe_value", "error_response"]
+__all__ = ["EXCEPTION_HANDLERS", "describe_body_problem", "describe_value", "error_response"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +74,18 @@ _TYPE_NAMES = {
     "str": "a string",
     "str | null": "a string",
     "bool": "true or false",
+    "object": "a JSON object",
+    "object | null": "a JSON object",
+    "array": "a JSON array",
 }
+#: msgspec's messages about the fields of an object, and what we say instead.
+_FIELD_PROBLEMS = (
+    (re.compile(r"Object contains unknown field `(?P<field>[^`]+)`"), "unknown field {field!r}"),
+    (
+        re.compile(r"Object missing required field `(?P<field>[^`]+)`"),
+        "field {field!r} is required",
+    ),
+)
 _SOURCE_NAMES = {
     "query": "query parameter",
     "path": "path parameter",
@@ -51,12 +94,14 @@ _SOURCE_NAMES = {
 }
 
 
-def error_response(status_code: int, detail: str) -> Response[ErrorDetail]:
+def error_response(
+    status_code: int, detail: str, headers: Mapping[str, str] | None = None
+) -> Response[ErrorDetail]:
     """The error response every handler here returns."""
     return Response(
         ErrorDetail(status_code=status_code, detail=detail),
         status_code=status_code,
-        headers={"Cache-Control": "no-store"},
+        headers={"Cache-Control": "no-store", **(headers or {})},
     )
 
 
@@ -91,15 +136,43 @@ def _describe_problem(request: Request[Any, Any, Any], problem: Mapping[str, obj
         return None
     # Litestar gives the source as a ParamType enum (a str enum) or a plain string.
     source = str(getattr(problem.get("source"), "value", problem.get("source")))
+    if source == "body":
+        if key == "data" and message == "'data'":
+            # Litestar's KeyError when the request has no body at all.
+            return "the body is missing: send a JSON object"
+        # Litestar names the body "data" and its fields without the "data." prefix.
+        return describe_body_problem(message, None if key == "data" else key)
     subject = f"{_SOURCE_NAMES.get(source, 'field')} {key!r}"
-    expected = _EXPECTED.match(message)
-    if expected is not None:
-        type_name = _TYPE_NAMES.get(expected["type"], f"of type {expected['type']}")
-        requirement = f"must be {type_name}{expected['constraint'].rstrip()}"
-    else:
-        requirement = f"is not valid ({message})"
     raw = _raw_value(request, source, key)
-    return f"{subject} {requirement}" + ("" if raw is None else f", got {describe_value(raw)}")
+    return f"{subject} {_requirement(message)}" + (
+        "" if raw is None else f", got {describe_value(raw)}"
+    )
+
+
+def describe_body_problem(message: str, field: str | None = None) -> str:
+    """Say what is wrong with a JSON body, naming the field, from a msgspec ValidationError.
+
+    ``field`` is the dotted path of the offending value (None for the body itself);
+    without it, the path msgspec appends (`` - at `$.a.b` ``) is used.
+    """
+    message, _, where = message.partition(" - at `")
+    if field is None and where.startswith("$."):
+        field = where.rstrip("`")[2:]
+    for pattern, template in _FIELD_PROBLEMS:
+        matched = pattern.match(message)
+        if matched is not None:
+            name = matched["field"] if field is None else f"{field}.{matched['field']}"
+            return template.format(field=name) + " in the body"
+    subject = "the body" if field is None else f"field {field!r}"
+    return f"{subject} {_requirement(message)}"
+
+
+def _requirement(message: str) -> str:
+    expected = _EXPECTED.match(message)
+    if expected is None:
+        return f"is not valid ({message})"
+    type_name = _TYPE_NAMES.get(expected["type"], f"of type {expected['type']}")
+    return f"must be {type_name}{expected['constraint'].rstrip()}"
 
 
 def _raw_value(request: Request[Any, Any, Any], source: str, key: str) -> str | None:
@@ -110,6 +183,62 @@ def _raw_value(request: Request[Any, Any, Any], source: str, key: str) -> str | 
         value = request.path_params.get(key)
         return None if value is None else str(value)
     return None
+
+
+def _unauthenticated(
+    request: Request[Any, Any, Any], exc: Unauthenticated
+) -> Response[ErrorDetail]:
+    # RFC 6750 section 3: no error code when the request carried no credentials.
+    presented = "authorization" in request.headers
+    challenge = 'Bearer error="invalid_token"' if presented else "Bearer"
+    return error_response(HTTP_401_UNAUTHORIZED, str(exc), {"WWW-Authenticate": challenge})
+
+
+def _forbidden(_request: Request[Any, Any, Any], exc: Forbidden) -> Response[ErrorDetail]:
+    return error_response(HTTP_403_FORBIDDEN, str(exc))
+
+
+def _not_found(_request: Request[Any, Any, Any], exc: NotFound) -> Response[ErrorDetail]:
+    return error_response(HTTP_404_NOT_FOUND, str(exc))
+
+
+def _conflict(_request: Request[Any, Any, Any], exc: Conflict) -> Response[ErrorDetail]:
+    return error_response(HTTP_409_CONFLICT, str(exc))
+
+
+def _rate_limited(_request: Request[Any, Any, Any], exc: RateLimited) -> Response[ErrorDetail]:
+    return error_response(
+        HTTP_429_TOO_MANY_REQUESTS, str(exc), {"Retry-After": str(exc.retry_after)}
+    )
+
+
+def _body_named_like_a_dependency(
+    _request: Request[Any, Any, Any], exc: InternalServerException
+) -> Response[ErrorDetail]:
+    # Litestar reports a bad body field that shares its name with a dependency (a field
+    # "principal" next to the "principal" dependency) as a failed dependency: a 500. The
+    # msgspec error it chains says the value came from the body ($.data...): a 400.
+    cause = exc.__cause__
+    if isinstance(cause, msgspec.ValidationError) and not hasattr(cause, "errors"):
+        message, _, where = str(cause).partition(" - at `")
+        path = where.rstrip("`")
+        if path == "$.data" or path.startswith("$.data."):
+            field = path.removeprefix("$.data").removeprefix(".") or None
+            return error_response(HTTP_400_BAD_REQUEST, describe_body_problem(message, field))
+    # Anything else (ServiceUnavailableException and the other subclasses included)
+    # answers as Litestar would have.
+    if exc.status_code == HTTP_500_INTERNAL_SERVER_ERROR:
+        logger.error("internal error", exc_info=exc)
+    return error_response(exc.status_code, exc.detail, exc.headers)
+
+
+def _body_not_json(_request: Request[Any, Any, Any], exc: ClientException) -> Response[ErrorDetail]:
+    # Litestar re-raises a body that does not parse as a ClientException from a
+    # SerializationException whose message is msgspec's ("Input data was truncated").
+    if isinstance(exc.__cause__, SerializationException):
+        return error_response(HTTP_400_BAD_REQUEST, f"the body is not valid JSON: {exc.detail}")
+    # Any other ClientException (404 for no route, 405, 413 ...) answers as Litestar would.
+    return error_response(exc.status_code, exc.detail, exc.headers)
 
 
 def _integrity_failure(
@@ -135,6 +264,13 @@ def _signing_unavailable(
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     InvalidInput: _invalid_input,
     ValidationException: _invalid_request,
+    Unauthenticated: _unauthenticated,
+    Forbidden: _forbidden,
+    NotFound: _not_found,
+    Conflict: _conflict,
+    RateLimited: _rate_limited,
+    InternalServerException: _body_named_like_a_dependency,
+    ClientException: _body_not_json,
     VerificationError: _integrity_failure,
     SigningKeyError: _signing_unavailable,
 }

@@ -38,6 +38,13 @@ class KeyFolder:
         self._cache[key.kid] = key
         return key
 
+    def kids(self) -> list[str]:
+        """Ids of the key files here, oldest file first (by modification time, then name)."""
+        if not self.path.is_dir():
+            return []
+        files = [(entry.stat().st_mtime_ns, entry.stem) for entry in self.path.glob("*.pem")]
+        return [kid for _mtime, kid in sorted(files)]
+
     def load(self, kid: str) -> SigningKey:
         """The private key with id ``kid``; SigningKeyError if absent, exposed or corrupt."""
         if kid in self._cache:

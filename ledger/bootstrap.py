@@ -12,20 +12,26 @@ from sqlalchemy import Engine
 from keys.folder import KeyFolder
 from ledger.core.errors import InvalidInput
 from ledger.services.log import LogService
+from ledger.services.registry import RegistryService
+from ledger.services.tokens import TokenService
 from ledger.settings import Settings
 from ledger.storage import migrate
 from ledger.storage.engine import create_ledger_engine, is_sqlite, sqlite_file_exists
+from ledger.storage.principals import PrincipalStore
+from ledger.storage.registry import RegistryRepository
 from ledger.storage.store import LedgerStore
 
 
 @dataclass
 class Ledger:
-    """One opened ledger: its settings, engine, store and log service."""
+    """One opened ledger: its settings, engine, store and services."""
 
     settings: Settings
     engine: Engine
     store: LedgerStore
     log: LogService
+    tokens: TokenService
+    registry: RegistryService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -36,8 +42,8 @@ def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
     """Open the ledger the settings point at.
 
     With ``first_run`` (the default) the data folder, database schema and first
-    signing key are created when missing; without it the schema must be current
-    and nothing is created.
+    signing key, and the service key that signs bearer tokens, are created when
+    missing; without it the schema must be current and nothing is created.
     """
     if first_run and is_sqlite(settings.database_url):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -51,6 +57,11 @@ def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
         raise InvalidInput(f"{settings.database_url} does not hold a current ledger schema")
     store = LedgerStore(engine)
     log = LogService(store, KeyFolder(settings.keys_dir), settings.origin)
+    tokens = TokenService(
+        log, PrincipalStore(engine), KeyFolder(settings.token_keys_dir), settings.public_url
+    )
     if first_run:
         log.ensure_signing_key()
-    return Ledger(settings, engine, store, log)
+        tokens.ensure_key()
+    registry = RegistryService(log, RegistryRepository(engine))
+    return Ledger(settings, engine, store, log, tokens, registry)

@@ -19,6 +19,31 @@ class SettingsError(InvalidInput):
 
 
 @dataclass(frozen=True)
+class RateLimit:
+    """At most ``requests`` requests in any ``seconds`` seconds, written ``requests/seconds``."""
+
+    requests: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str, variable: str = "LEDGER_RATE_LIMIT") -> RateLimit:
+        """Read ``N/S`` (both positive integers); SettingsError naming ``variable`` otherwise."""
+        requests, slash, seconds = text.strip().partition("/")
+        if not (slash and requests.isdigit() and seconds.isdigit()):
+            raise SettingsError(f"{variable} must be REQUESTS/SECONDS such as 600/60, not {text!r}")
+        if int(requests) < 1 or int(seconds) < 1:
+            raise SettingsError(f"{variable} needs at least 1 request per at least 1 second")
+        return cls(int(requests), int(seconds))
+
+    def __str__(self) -> str:
+        return f"{self.requests}/{self.seconds}"
+
+
+#: Requests one authenticated principal may make per window, per server process.
+DEFAULT_RATE_LIMIT = RateLimit(600, 60)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Where the data lives, which database, and where the service is reached."""
 
@@ -27,11 +52,17 @@ class Settings:
     host: str
     port: int
     public_url: str
+    rate_limit: RateLimit = DEFAULT_RATE_LIMIT
 
     @property
     def keys_dir(self) -> Path:
         """Folder of the private signing keys (mode 0700, files 0600)."""
         return self.data_dir / "keys"
+
+    @property
+    def token_keys_dir(self) -> Path:
+        """Folder of the service keys that sign bearer tokens (never the ledger's key)."""
+        return self.data_dir / "keys" / "tokens"
 
     @property
     def origin(self) -> str:
@@ -56,7 +87,8 @@ class Settings:
         public_url = (env.get("LEDGER_PUBLIC_URL") or f"http://{host}:{port}").rstrip("/")
         if not public_url.startswith(("http://", "https://")):
             raise SettingsError("LEDGER_PUBLIC_URL must start with http:// or https://")
-        settings = cls(data_dir, database_url, host, port, public_url)
+        rate_limit = RateLimit.parse(env.get("LEDGER_RATE_LIMIT") or str(DEFAULT_RATE_LIMIT))
+        settings = cls(data_dir, database_url, host, port, public_url, rate_limit)
         try:
             settings.origin  # noqa: B018 - validate now, not at the first checkpoint
         except InvalidInput as exc:

@@ -1,4 +1,4 @@
-"""The ``certledger`` console command: serve, audit, seed, keys, bench.
+"""The ``certledger`` console command: serve, token, audit, seed, keys, bench.
 
 Each subcommand is a thin shell over ledger/ and api/; settings come from the
 environment (README.md lists the variables).
@@ -51,6 +51,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
     serve.set_defaults(run=_serve)
 
+    token = commands.add_parser(
+        "token", help="print a bearer token for an operator (office, org ID, school ID, ...)"
+    )
+    token.add_argument("role", help="office, org, school, learner or auditor")
+    token.add_argument("id", nargs="?", help="the org, school or learner id the token acts as")
+    token.add_argument(
+        "--ttl", type=int, default=3600, metavar="SECONDS", help="lifetime (default 3600)"
+    )
+    token.set_defaults(run=_token)
+
     audit = commands.add_parser(
         "audit", help="re-verify the chain, the Merkle root and the signed checkpoint"
     )
@@ -101,13 +111,17 @@ def _serve(args: argparse.Namespace) -> int:
     if args.port:
         os.environ["LEDGER_PORT"] = str(args.port)
     settings = _settings()
-    ledger = open_ledger(settings)  # first run: schema, data folder and signing key
+    ledger = open_ledger(settings)  # first run: schema, data folder and signing keys
     size = ledger.store.size()
     kid = ledger.log.signing_key().kid
+    first_run = ledger.tokens.key_created
     ledger.close()
     console.print(f"ledger ready: {size} entries, signing key {kid}")
     console.print(f"data in {settings.data_dir}")
     console.print(f"open {settings.public_url}/log/checkpoint  (API: {settings.public_url}/schema)")
+    if first_run:
+        # There are no default passwords: the operator mints the office's token locally.
+        console.print("first run: get the office's bearer token with `certledger token office`")
     uvicorn.run(
         "api.app:create_app_from_env",
         factory=True,
@@ -116,6 +130,20 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level="info",
     )
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    from ledger.core.principals import Principal
+
+    principal = Principal.parse(args.role if args.id is None else f"{args.role}:{args.id}")
+    ledger = open_ledger(_settings())  # first run, so the token key exists
+    try:
+        token = ledger.tokens.mint(principal, ttl_seconds=args.ttl)
+    finally:
+        ledger.close()
+    # The token goes to stdout only, so `export TOKEN=$(certledger token office)` works.
+    print(token)
     return 0
 
 

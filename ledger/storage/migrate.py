@@ -27,6 +27,11 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def head() -> str | None:
+    """The newest revision the migrations here know."""
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
 def is_current(engine: Engine) -> bool:
     """True when the database already has the newest schema."""
     head = ScriptDirectory.from_config(_config()).get_current_head()

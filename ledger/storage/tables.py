@@ -6,7 +6,17 @@ UPDATE and DELETE); ``signing_keys`` is a projection of the key entries.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -48,4 +58,73 @@ signing_keys = Table(
     Column("public_key", LargeBinary(32), nullable=False),
     Column("added_index", BigInteger, nullable=False),
     Column("retired_index", BigInteger, nullable=True),
+)
+
+
+# --- principals and tokens (migration 0002) -------------------------------------------
+# Rows change only inside the append of the api_key.* and principal.revoked entries.
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("principal", String(200), nullable=False, index=True),
+    # SHA-256 of the whole secret; the secret itself is never stored.
+    Column("secret_hash", LargeBinary(32), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger, nullable=True),
+)
+
+revoked_principals = Table(
+    "revoked_principals",
+    metadata,
+    Column("principal", String(200), primary_key=True),
+    # Tokens of this principal issued at or before this time (Unix seconds) are refused.
+    Column("revoked_at", BigInteger, nullable=False),
+)
+
+
+# --- registry: organizations, pilot schools, certificate standards (migration 0003) ----
+# Projections of the org.*, school.* and standard.published entries, changed only inside
+# the append of those entries. ``orgs.contact`` and its salt are personal data kept only
+# here (the entry holds the salted commitment), so that they can be erased.
+
+orgs = Table(
+    "orgs",
+    metadata,
+    Column("id", String(18), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("contact", String(200), nullable=True),
+    Column("contact_salt", LargeBinary(16), nullable=True),
+    Column("status", String(16), nullable=False, index=True),
+    Column("reason", String(500), nullable=True),
+    Column("registered_index", BigInteger, nullable=False, unique=True),
+    Column("status_index", BigInteger, nullable=False),
+)
+
+schools = Table(
+    "schools",
+    metadata,
+    Column("id", String(10), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("city", String(32), nullable=False, index=True),
+    Column("level", String(16), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("reason", String(500), nullable=True),
+    Column("admitted_index", BigInteger, nullable=False, unique=True),
+    Column("status_index", BigInteger, nullable=False),
+)
+
+standards = Table(
+    "standards",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("org", String(18), ForeignKey("orgs.id"), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    # Credits of each level offered; NULL where the level is not offered.
+    Column("junior_credits", Integer, nullable=True),
+    Column("intermediate_credits", Integer, nullable=True),
+    Column("senior_credits", Integer, nullable=True),
+    Column("document_hash", String(64), nullable=False),
+    Column("published_index", BigInteger, nullable=False, unique=True),
 )

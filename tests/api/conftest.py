@@ -2,11 +2,12 @@
 
 ``ledger`` and ``client`` run on SQLite only; ``engine_ledger`` and ``engine_client``
 run on each engine in turn (a PostgreSQL database per test, so few tests use them).
+``token_for("school:4161010001")`` gives the Authorization header of a fresh token.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from litestar.testing import TestClient
 from api.app import create_app
 from ledger.bootstrap import Ledger, open_ledger
 from ledger.core.canonical import EntryDraft
+from ledger.core.principals import Principal
 from ledger.settings import Settings
 
 #: Sample entries appended after the first key entry: the log holds SAMPLE_ENTRIES + 1.
@@ -70,3 +72,22 @@ def engine_client(engine_ledger: Ledger) -> Iterator[TestClient[Litestar]]:
     """A client of the app serving ``engine_ledger``."""
     with TestClient(create_app(engine_ledger)) as test_client:
         yield test_client
+
+
+#: ``token_for(principal_text)`` -> ``{"Authorization": "Bearer ..."}``.
+TokenFor = Callable[[str], dict[str, str]]
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header carrying ``token``."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def token_for(ledger: Ledger) -> TokenFor:
+    """Headers with a fresh one-hour token of ``ledger``'s service key for a principal."""
+
+    def headers(principal: str) -> dict[str, str]:
+        return bearer(ledger.tokens.mint(Principal.parse(principal)))
+
+    return headers

@@ -108,8 +108,14 @@ def test_first_run_serves_prints_where_to_open_and_audits_clean_over_http(
 ) -> None:
     served = serve(tmp_path / "data", "--workers", "2")
     assert (tmp_path / "data" / "ledger.db").exists()
-    keys = list((tmp_path / "data" / "keys").iterdir())
+    keys = list((tmp_path / "data" / "keys").glob("*.pem"))
     assert len(keys) == 1 and oct(keys[0].stat().st_mode & 0o777) == "0o600"
+    # The service key of bearer tokens: a folder of its own, never the ledger's key.
+    tokens_dir = tmp_path / "data" / "keys" / "tokens"
+    token_keys = list(tokens_dir.glob("*.pem"))
+    assert len(token_keys) == 1 and oct(token_keys[0].stat().st_mode & 0o777) == "0o600"
+    assert oct(tokens_dir.stat().st_mode & 0o777) == "0o700"
+    assert token_keys[0].name != keys[0].name
 
     # A CLI writer beside two server workers, then an audit through the public API only.
     seeded = certledger("seed", "2500", env=served.env)
@@ -141,8 +147,17 @@ def test_first_run_serves_prints_where_to_open_and_audits_clean_over_http(
     other = certledger("audit", "--url", served.url, "--vkey", stranger, env=served.env)
     assert other.returncode == 1 and "bad signature" in other.stdout, other.stdout
 
+    # The first run says how to get the office's token; that token writes over HTTP.
+    minted = certledger("token", "office", env=served.env)
+    assert minted.returncode == 0, minted.stderr
+    created = httpx.post(
+        served.url + "/api-keys", headers={"Authorization": f"Bearer {minted.stdout.strip()}"}
+    )
+    assert created.status_code == 201, created.text
+
     printed = served.stop()
     assert "open https://ledger.test/log/checkpoint" in printed
+    assert "certledger token office" in printed
 
 
 def test_http_audit_catches_a_server_serving_a_changed_history(

@@ -29,7 +29,8 @@ def ledger(tmp_path: Path, sqlite_url: str) -> Iterator[Ledger]:
 
 def test_first_run_creates_one_private_key_file_readable_only_by_owner(ledger: Ledger) -> None:
     folder = ledger.settings.keys_dir
-    files = list(folder.iterdir())
+    # keys/tokens/ holds the separate service key of bearer tokens.
+    files = list(folder.glob("*.pem"))
     assert [f.name for f in files] == [f"{ledger.log.signing_key().kid}.pem"]
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
@@ -47,7 +48,8 @@ def test_reopening_does_not_create_another_key(tmp_path: Path, sqlite_url: str) 
     again = open_ledger(settings)
     assert again.log.signing_key().kid == kid
     assert again.store.size() == 1
-    assert len(list(settings.keys_dir.iterdir())) == 1
+    assert len(list(settings.keys_dir.glob("*.pem"))) == 1
+    assert len(list(settings.token_keys_dir.glob("*.pem"))) == 1
     again.close()
 
 

@@ -52,11 +52,33 @@ def offenders(folder: str, forbidden: tuple[str, ...]) -> list[str]:
                 "keys",
             ),
         ),
+        (
+            "ledger/domain",
+            (
+                "sqlalchemy",
+                "alembic",
+                "litestar",
+                "msgspec",
+                "api",
+                "schemas",
+                "ledger.storage",
+                "ledger.services",
+                "ledger.audit",
+                "ledger.bootstrap",
+                "keys",
+            ),
+        ),
         ("schemas", ("ledger", "api", "keys", "sqlalchemy", "litestar")),
         ("ledger", ("api", "litestar", "scripts")),
         ("keys", ("sqlalchemy", "litestar", "msgspec", "api")),
     ],
-    ids=["core-is-pure", "schemas-import-nothing-of-ours", "ledger-below-api", "keys-only-core"],
+    ids=[
+        "core-is-pure",
+        "domain-is-pure",
+        "schemas-import-nothing-of-ours",
+        "ledger-below-api",
+        "keys-only-core",
+    ],
 )
 def test_layer_does_not_import(folder: str, forbidden: tuple[str, ...]) -> None:
     assert offenders(folder, forbidden) == []

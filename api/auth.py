@@ -1,0 +1,118 @@
+"""Authentication dependencies: ``principal`` and ``optional_principal`` from a bearer token.
+
+Both count each authenticated request against the caller's rate limit, keyed on the principal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request
+from litestar.di import NamedDependency, Provide
+from litestar.openapi.spec import SecurityRequirement, SecurityScheme
+
+from api.rate_limit import RateLimiter
+from ledger.bootstrap import Ledger
+from ledger.core.errors import Unauthenticated
+from ledger.core.principals import Principal
+from ledger.settings import RateLimit
+
+__all__ = [
+    "AUTH_DEPENDENCIES",
+    "BEARER_SECURITY",
+    "BEARER_SECURITY_SCHEMES",
+    "TOKEN_EXCHANGE_LIMIT",
+    "RateLimits",
+    "bearer_token",
+    "provide_optional_principal",
+    "provide_principal",
+]
+
+#: The OpenAPI security scheme of bearer tokens, and the requirement handlers declare
+#: (``security=BEARER_SECURITY``) when they take ``principal``.
+BEARER_SECURITY_SCHEMES: dict[str, SecurityScheme | Any] = {
+    "BearerToken": SecurityScheme(
+        type="http",
+        scheme="bearer",
+        bearer_format="JWT",
+        description="An EdDSA JWT of this service: certledger token, or POST /auth/token.",
+    )
+}
+BEARER_SECURITY: list[SecurityRequirement] = [{"BearerToken": []}]
+
+#: Attempts per API key (or, for unknown keys, per client address) at POST /auth/token.
+TOKEN_EXCHANGE_LIMIT = RateLimit(30, 60)
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """The limiters of one app: per principal, and for exchanging API keys."""
+
+    principal: RateLimiter
+    token_exchange: RateLimiter
+
+    @classmethod
+    def create(cls, per_principal: RateLimit, token_exchange: RateLimit) -> RateLimits:
+        """Fresh limiters (no request counted yet)."""
+        return cls(
+            RateLimiter(per_principal, "from this principal"),
+            RateLimiter(token_exchange, "exchanging this API key"),
+        )
+
+
+def bearer_token(request: Request[Any, Any, Any]) -> str | None:
+    """The token of ``Authorization: Bearer <token>``; None without the header.
+
+    Unauthenticated for any other scheme, an empty token or a repeated header.
+    """
+    values = request.headers.getall("authorization", [])
+    if not values:
+        return None
+    # Tokens never hold a comma: one means several credentials joined in one header.
+    if len(values) > 1 or "," in values[0]:
+        raise Unauthenticated("more than one Authorization header")
+    scheme, _, token = values[0].strip().partition(" ")
+    if scheme.lower() != "bearer":
+        raise Unauthenticated("Authorization header must be 'Bearer <token>'")
+    token = token.strip()
+    if not token:
+        raise Unauthenticated("empty bearer token")
+    return token
+
+
+def _limits(request: Request[Any, Any, Any]) -> RateLimits:
+    limits: RateLimits = request.app.state.rate_limits
+    return limits
+
+
+def provide_optional_principal(
+    request: Request[Any, Any, Any], ledger: NamedDependency[Ledger]
+) -> Principal | None:
+    """The caller, or None without an Authorization header; a refused token is still 401."""
+    token = bearer_token(request)
+    if token is None:
+        return None
+    principal = ledger.tokens.verify(token)
+    # Keyed on the verified principal only: client headers such as X-Forwarded-For are
+    # forgeable and never choose the bucket.
+    _limits(request).principal.check(str(principal))
+    return principal
+
+
+def provide_principal(
+    request: Request[Any, Any, Any], ledger: NamedDependency[Ledger]
+) -> Principal:
+    """The authenticated caller; Unauthenticated (401) saying why when there is none."""
+    principal = provide_optional_principal(request, ledger)
+    if principal is None:
+        raise Unauthenticated("missing bearer token")
+    return principal
+
+
+#: Registered on the app under these names; handlers ask for ``principal`` or
+#: ``optional_principal``. Verification reads the database, so it runs in a thread.
+AUTH_DEPENDENCIES = {
+    "principal": Provide(provide_principal, sync_to_thread=True),
+    "optional_principal": Provide(provide_optional_principal, sync_to_thread=True),
+}

@@ -1,0 +1,485 @@
+"""The registry over HTTP: organizations, pilot schools, certificate standards, and exit.
+
+Writes need a bearer token; who may do what is the service's decision. Problems come in
+this order: 413 or 400 (unparsable body, query), 401, 400 (fields, path), 403, 404, 409.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import (
+    HTTP_200_OK,
+    HTTP_201_CREATED,
+    HTTP_400_BAD_REQUEST,
+    HTTP_401_UNAUTHORIZED,
+    HTTP_403_FORBIDDEN,
+    HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
+    HTTP_429_TOO_MANY_REQUESTS,
+)
+
+from api.params import fields_named, path_checked, query_checked, query_choice, strict_query
+from ledger.bootstrap import Ledger
+from ledger.core.principals import Principal
+from ledger.domain.registry import (
+    Level,
+    Organization,
+    OrgStatus,
+    School,
+    SchoolLevel,
+    SchoolStatus,
+    Standard,
+    check_city,
+    check_credit_code,
+    check_school_code,
+    check_standard_code,
+    standard_credits,
+)
+from ledger.services.registry import Recorded
+from ledger.storage.registry import MAX_PAGE_SIZE, OrgRecord, SchoolRecord, StandardRecord
+from schemas.log import ErrorDetail
+from schemas.registry import (
+    ExitRequest,
+    OrgPage,
+    OrgRegistration,
+    OrgView,
+    RecordedChange,
+    SchoolAdmission,
+    SchoolPage,
+    SchoolView,
+    StandardPage,
+    StandardPublication,
+    StandardPublished,
+    StandardView,
+)
+
+__all__ = ["OrgController", "SchoolController", "StandardController"]
+
+#: The largest offset a list accepts (far beyond any registry, well inside 64 bits).
+MAX_OFFSET = 1_000_000_000
+
+
+def _spec(description: str) -> ResponseSpec:
+    return ResponseSpec(ErrorDetail, generate_examples=False, description=description)
+
+
+_READ_ERRORS = {
+    HTTP_400_BAD_REQUEST: _spec("A parameter is unknown, repeated or not valid; detail names it."),
+}
+_WRITE_ERRORS = {
+    HTTP_400_BAD_REQUEST: _spec("The body is not JSON or a field is wrong; detail names it."),
+    HTTP_401_UNAUTHORIZED: _spec("No bearer token, or the token is refused; detail says why."),
+    HTTP_403_FORBIDDEN: _spec("This principal may not do this, or is suspended; detail says why."),
+    HTTP_429_TOO_MANY_REQUESTS: _spec("Over the rate limit; see Retry-After."),
+}
+_CHANGE_ERRORS = {
+    **_WRITE_ERRORS,
+    HTTP_404_NOT_FOUND: _spec("No such object."),
+    HTTP_409_CONFLICT: _spec("The status does not allow this (a bar or expulsion is final)."),
+}
+_LIMIT = QueryParameter(ge=1, le=MAX_PAGE_SIZE, description=f"page size, at most {MAX_PAGE_SIZE}")
+_OFFSET = QueryParameter(ge=0, le=MAX_OFFSET, description="rows to skip")
+_PAGING = ("limit", "offset")
+_STATUS = QueryParameter(description="keep objects with this status")
+_NAME_CONTAINS = QueryParameter(
+    min_length=1, max_length=200, description="keep names containing this text"
+)
+
+
+def _change(recorded: Recorded) -> RecordedChange:
+    return RecordedChange(id=recorded.id, status=str(recorded.status), index=recorded.index)
+
+
+def org_view(record: OrgRecord) -> OrgView:
+    """The wire form of an organization (its contact already shown or hidden by the service)."""
+    return OrgView(
+        id=record.id,
+        name=record.name,
+        status=record.status.value,
+        reason=record.reason,
+        registered_index=record.registered_index,
+        status_index=record.status_index,
+        contact=record.contact,
+    )
+
+
+def school_view(record: SchoolRecord) -> SchoolView:
+    """The wire form of a pilot school."""
+    return SchoolView(
+        id=record.id,
+        name=record.name,
+        city=record.city,
+        level=record.level.value,
+        status=record.status.value,
+        reason=record.reason,
+        admitted_index=record.admitted_index,
+        status_index=record.status_index,
+    )
+
+
+def standard_view(record: StandardRecord) -> StandardView:
+    """The wire form of a certificate standard."""
+    return StandardView(
+        code=record.code,
+        org=record.org,
+        title=record.title,
+        levels=[level.value for level in record.levels],
+        credits={level.value: record.credits[level] for level in record.levels},
+        document_hash=record.document_hash,
+        published_index=record.published_index,
+    )
+
+
+class OrgController(Controller):
+    """Training and evaluation organizations: register, list, read, exit, publish standards."""
+
+    path = "/orgs"
+    tags = ["registry"]  # noqa: RUF012 - Litestar reads class attributes
+
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Register an organization",
+        description=(
+            "Office only. Records org.registered with the name and a salted SHA-256 "
+            "commitment to the contact; the contact itself stays out of the ledger."
+        ),
+        responses={**_WRITE_ERRORS, HTTP_409_CONFLICT: _spec("The organization exists.")},
+    )
+    def register(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        data: JSONBody[OrgRegistration],
+    ) -> RecordedChange:
+        """Register the organization in the body."""
+        with fields_named():
+            org = Organization(data.id, data.name, data.contact)
+        return _change(ledger.registry.register_org(principal, org))
+
+    @get(
+        "/",
+        sync_to_thread=True,
+        before_request=strict_query("status", "name", *_PAGING),
+        summary="List organizations",
+        description=(
+            "In registration order. name keeps organizations whose name contains it "
+            "(ASCII letters in any case). contact is shown only to the office, auditors "
+            "and the organization itself."
+        ),
+        responses=_READ_ERRORS,
+    )
+    def list_orgs(
+        self,
+        ledger: NamedDependency[Ledger],
+        optional_principal: NamedDependency[Principal | None],
+        status: Annotated[str | None, _STATUS] = None,
+        name: Annotated[str | None, _NAME_CONTAINS] = None,
+        limit: Annotated[int, _LIMIT] = 50,
+        offset: Annotated[int, _OFFSET] = 0,
+    ) -> OrgPage:
+        """A page of organizations."""
+        page = ledger.registry.orgs(
+            optional_principal,
+            status=query_choice("status", status, OrgStatus),
+            name_contains=name,
+            limit=limit,
+            offset=offset,
+        )
+        items = [org_view(record) for record in page.items]
+        return OrgPage(items=items, total=page.total, limit=limit, offset=offset)
+
+    @get(
+        "/{id:str}",
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Read an organization",
+        description="contact is shown only to the office, auditors and the organization itself.",
+        responses={**_READ_ERRORS, HTTP_404_NOT_FOUND: _spec("No such organization.")},
+    )
+    def get_org(
+        self,
+        ledger: NamedDependency[Ledger],
+        optional_principal: NamedDependency[Principal | None],
+        id: FromPath[str],
+    ) -> OrgView:
+        """The organization ``id``."""
+        org_id = path_checked("id", id, check_credit_code)
+        return org_view(ledger.registry.org(optional_principal, org_id))
+
+    @post(
+        "/{id:str}/suspend",
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Suspend an organization",
+        description="Office only. A suspended organization can no longer write (403).",
+        responses=_CHANGE_ERRORS,
+    )
+    def suspend(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        id: FromPath[str],
+        data: JSONBody[ExitRequest],
+    ) -> RecordedChange:
+        """Suspend the organization ``id`` for the reason in the body."""
+        org_id = path_checked("id", id, check_credit_code)
+        with fields_named():
+            return _change(ledger.registry.suspend_org(principal, org_id, data.reason))
+
+    @post(
+        "/{id:str}/reinstate",
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Reinstate a suspended organization",
+        description="Office only. 409 unless the organization is suspended.",
+        responses=_CHANGE_ERRORS,
+    )
+    def reinstate(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        id: FromPath[str],
+        data: JSONBody[ExitRequest],
+    ) -> RecordedChange:
+        """Reinstate the organization ``id`` for the reason in the body."""
+        org_id = path_checked("id", id, check_credit_code)
+        with fields_named():
+            return _change(ledger.registry.reinstate_org(principal, org_id, data.reason))
+
+    @post(
+        "/{id:str}/bar",
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Bar an organization",
+        description="Office only. Final: a barred organization is never reinstated.",
+        responses=_CHANGE_ERRORS,
+    )
+    def bar(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        id: FromPath[str],
+        data: JSONBody[ExitRequest],
+    ) -> RecordedChange:
+        """Bar the organization ``id`` for the reason in the body."""
+        org_id = path_checked("id", id, check_credit_code)
+        with fields_named():
+            return _change(ledger.registry.bar_org(principal, org_id, data.reason))
+
+    @post(
+        "/{id:str}/standards",
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Publish a certificate standard",
+        description=(
+            "Only the organization id itself, and only while it is registered (a suspended "
+            "or barred organization gets 403 saying why). Records standard.published."
+        ),
+        responses={**_WRITE_ERRORS, HTTP_409_CONFLICT: _spec("The standard code is taken.")},
+    )
+    def publish_standard(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        id: FromPath[str],
+        data: JSONBody[StandardPublication],
+    ) -> StandardPublished:
+        """Publish the standard in the body as organization ``id``'s."""
+        org_id = path_checked("id", id, check_credit_code)
+        offered: dict[str, int] = dict(data.credits.items())
+        with fields_named():
+            credits = standard_credits(list(data.levels), offered)
+            standard = Standard(data.code, org_id, data.title, credits, data.document_hash)
+        recorded = ledger.registry.publish_standard(principal, standard)
+        return StandardPublished(code=recorded.id, index=recorded.index)
+
+
+class SchoolController(Controller):
+    """Pilot schools: admit, list, read, suspend, reinstate, expel."""
+
+    path = "/schools"
+    tags = ["registry"]  # noqa: RUF012 - Litestar reads class attributes
+
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Admit a pilot school",
+        description="Office only. Records school.admitted; city is a code of the province's list.",
+        responses={**_WRITE_ERRORS, HTTP_409_CONFLICT: _spec("The school exists.")},
+    )
+    def admit(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        data: JSONBody[SchoolAdmission],
+    ) -> RecordedChange:
+        """Admit the school in the body."""
+        with fields_named():
+            school = School(data.id, data.name, data.city, SchoolLevel(data.level))
+        return _change(ledger.registry.admit_school(principal, school))
+
+    @get(
+        "/",
+        sync_to_thread=True,
+        before_request=strict_query("city", "level", "status", *_PAGING),
+        summary="List pilot schools",
+        description="In admission order; filter by city code, level and status.",
+        responses=_READ_ERRORS,
+    )
+    def list_schools(
+        self,
+        ledger: NamedDependency[Ledger],
+        city: Annotated[str | None, QueryParameter(description="a city code, such as xian")] = None,
+        level: Annotated[str | None, QueryParameter(description="secondary or higher")] = None,
+        status: Annotated[str | None, _STATUS] = None,
+        limit: Annotated[int, _LIMIT] = 50,
+        offset: Annotated[int, _OFFSET] = 0,
+    ) -> SchoolPage:
+        """A page of pilot schools."""
+        page = ledger.registry.schools(
+            city=query_checked("city", city, check_city),
+            level=query_choice("level", level, SchoolLevel),
+            status=query_choice("status", status, SchoolStatus),
+            limit=limit,
+            offset=offset,
+        )
+        items = [school_view(record) for record in page.items]
+        return SchoolPage(items=items, total=page.total, limit=limit, offset=offset)
+
+    @get(
+        "/{id:str}",
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Read a pilot school",
+        responses={**_READ_ERRORS, HTTP_404_NOT_FOUND: _spec("No such school.")},
+    )
+    def get_school(self, ledger: NamedDependency[Ledger], id: FromPath[str]) -> SchoolView:
+        """The pilot school ``id``."""
+        return school_view(ledger.registry.school(path_checked("id", id, check_school_code)))
+
+    @post(
+        "/{id:str}/suspend",
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Suspend a pilot school",
+        description="Office only. A suspended school can no longer write (403).",
+        responses=_CHANGE_ERRORS,
+    )
+    def suspend(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        id: FromPath[str],
+        data: JSONBody[ExitRequest],
+    ) -> RecordedChange:
+        """Suspend the school ``id`` for the reason in the body."""
+        school_id = path_checked("id", id, check_school_code)
+        with fields_named():
+            return _change(ledger.registry.suspend_school(principal, school_id, data.reason))
+
+    @post(
+        "/{id:str}/reinstate",
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Reinstate a suspended pilot school",
+        description="Office only. 409 unless the school is suspended.",
+        responses=_CHANGE_ERRORS,
+    )
+    def reinstate(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        id: FromPath[str],
+        data: JSONBody[ExitRequest],
+    ) -> RecordedChange:
+        """Reinstate the school ``id`` for the reason in the body."""
+        school_id = path_checked("id", id, check_school_code)
+        with fields_named():
+            return _change(ledger.registry.reinstate_school(principal, school_id, data.reason))
+
+    @post(
+        "/{id:str}/expel",
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Expel a pilot school",
+        description="Office only. Final: an expelled school is never reinstated.",
+        responses=_CHANGE_ERRORS,
+    )
+    def expel(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        id: FromPath[str],
+        data: JSONBody[ExitRequest],
+    ) -> RecordedChange:
+        """Expel the school ``id`` for the reason in the body."""
+        school_id = path_checked("id", id, check_school_code)
+        with fields_named():
+            return _change(ledger.registry.expel_school(principal, school_id, data.reason))
+
+
+class StandardController(Controller):
+    """Certificate standards: list and read (organizations publish under /orgs/{id})."""
+
+    path = "/standards"
+    tags = ["registry"]  # noqa: RUF012 - Litestar reads class attributes
+
+    @get(
+        "/",
+        sync_to_thread=True,
+        before_request=strict_query("org", "level", *_PAGING),
+        summary="List certificate standards",
+        description="In publication order; org keeps one organization's, level those offering it.",
+        responses=_READ_ERRORS,
+    )
+    def list_standards(
+        self,
+        ledger: NamedDependency[Ledger],
+        org: Annotated[
+            str | None, QueryParameter(description="the owning organization's id")
+        ] = None,
+        level: Annotated[
+            str | None, QueryParameter(description="junior, intermediate or senior")
+        ] = None,
+        limit: Annotated[int, _LIMIT] = 50,
+        offset: Annotated[int, _OFFSET] = 0,
+    ) -> StandardPage:
+        """A page of standards."""
+        page = ledger.registry.standards(
+            org=query_checked("org", org, check_credit_code),
+            level=query_choice("level", level, Level),
+            limit=limit,
+            offset=offset,
+        )
+        items = [standard_view(record) for record in page.items]
+        return StandardPage(items=items, total=page.total, limit=limit, offset=offset)
+
+    @get(
+        "/{code:str}",
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Read a certificate standard",
+        responses={**_READ_ERRORS, HTTP_404_NOT_FOUND: _spec("No such standard.")},
+    )
+    def get_standard(self, ledger: NamedDependency[Ledger], code: FromPath[str]) -> StandardView:
+        """The standard ``code``."""
+        return standard_view(
+            ledger.registry.standard(path_checked("code", code, check_standard_code))
+        )

@@ -1,0 +1,188 @@
+"""Credentials over HTTP: API keys exchanged for tokens, issued and revoked; principals revoked.
+
+Issuing and revoking are ledger entries written by the caller; the secret is shown once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, post
+from litestar.datastructures import CacheControlHeader
+from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import (
+    HTTP_200_OK,
+    HTTP_201_CREATED,
+    HTTP_400_BAD_REQUEST,
+    HTTP_401_UNAUTHORIZED,
+    HTTP_403_FORBIDDEN,
+    HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
+    HTTP_429_TOO_MANY_REQUESTS,
+)
+
+from api.auth import BEARER_SECURITY, RateLimits
+from ledger.bootstrap import Ledger
+from ledger.core.principals import Principal
+from ledger.services.tokens import API_KEY_TOKEN_TTL_SECONDS, api_key_id_of
+from schemas.auth import (
+    ApiKeyCreated,
+    ApiKeyRevoked,
+    CreateApiKey,
+    PrincipalRevoked,
+    TokenRequest,
+    TokenResponse,
+)
+from schemas.log import ErrorDetail
+
+__all__ = ["TokenController"]
+
+_NO_STORE = CacheControlHeader(no_store=True)
+
+
+def _spec(description: str) -> ResponseSpec:
+    return ResponseSpec(ErrorDetail, generate_examples=False, description=description)
+
+
+_BAD_BODY = {HTTP_400_BAD_REQUEST: _spec("The body is not JSON, has a wrong type or field.")}
+_WRITE_ERRORS = {
+    **_BAD_BODY,
+    HTTP_401_UNAUTHORIZED: _spec("No bearer token, or the token is refused; detail says why."),
+    HTTP_403_FORBIDDEN: _spec("This principal may not do this; detail says why."),
+    HTTP_429_TOO_MANY_REQUESTS: _spec("Over the rate limit; see Retry-After."),
+}
+
+
+def _exchange_limit_key(request: Request[Any, Any, Any], ledger: Ledger, secret: str) -> str:
+    key_id = api_key_id_of(secret)
+    if key_id is not None and ledger.tokens.is_api_key(key_id):
+        # Guessing the secret of a real key is limited per key, wherever the guesses
+        # come from; the key id is not secret, so this also caps what its owner can do.
+        return f"api-key:{key_id}"
+    # For ids that do not exist there is no principal to key on. The socket's peer
+    # address (never X-Forwarded-For, which a client can forge) is the only fallback;
+    # an unknown id can never succeed anyway, this only slows down scanning.
+    host = request.client.host if request.client is not None else "unknown"
+    return f"address:{host}"
+
+
+class TokenController(Controller):
+    """POST /auth/token, /api-keys, /api-keys/{key_id}/revoke, /principals/{principal}/revoke."""
+
+    path = "/"
+    tags = ["auth"]  # noqa: RUF012 - Litestar reads class attributes
+
+    @post(
+        "/auth/token",
+        status_code=HTTP_200_OK,
+        cache_control=_NO_STORE,
+        sync_to_thread=True,
+        summary="Exchange an API key for a bearer token",
+        description=(
+            f"A machine client sends its API key and gets a bearer token valid "
+            f"{API_KEY_TOKEN_TTL_SECONDS} s; send it as Authorization: Bearer <token>. "
+            "Attempts are rate limited per API key."
+        ),
+        responses={
+            **_BAD_BODY,
+            HTTP_401_UNAUTHORIZED: _spec("The API key is unknown or revoked."),
+            HTTP_429_TOO_MANY_REQUESTS: _spec("Too many attempts; see Retry-After."),
+        },
+    )
+    def token(
+        self,
+        request: Request[Any, Any, Any],
+        ledger: NamedDependency[Ledger],
+        data: JSONBody[TokenRequest],
+    ) -> TokenResponse:
+        """Return a short bearer token for the API key's principal."""
+        limits: RateLimits = request.app.state.rate_limits
+        limits.token_exchange.check(_exchange_limit_key(request, ledger, data.api_key))
+        token = ledger.tokens.exchange(data.api_key)
+        return TokenResponse(
+            access_token=token,
+            token_type="Bearer",  # noqa: S106 - the OAuth token type, not a password
+            expires_in=API_KEY_TOKEN_TTL_SECONDS,
+        )
+
+    @post(
+        "/api-keys",
+        status_code=HTTP_201_CREATED,
+        cache_control=_NO_STORE,
+        sync_to_thread=True,
+        summary="Create an API key",
+        security=BEARER_SECURITY,
+        description=(
+            "For the caller, or (office only) for the principal in the body. Auditors and "
+            "learners may not create keys. The secret api_key is in this response only; "
+            "the ledger records api_key.issued with the key id, never the secret."
+        ),
+        responses=_WRITE_ERRORS,
+    )
+    def create_api_key(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        data: JSONBody[CreateApiKey | None] = None,
+    ) -> ApiKeyCreated:
+        """Issue an API key and return its secret once."""
+        holder = principal
+        if data is not None and data.principal is not None:
+            holder = Principal.parse(data.principal)
+        issued = ledger.tokens.create_api_key(holder, by=principal)
+        return ApiKeyCreated(key_id=issued.key_id, api_key=issued.secret, index=issued.index)
+
+    @post(
+        "/api-keys/{key_id:str}/revoke",
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+        summary="Revoke an API key",
+        security=BEARER_SECURITY,
+        description=(
+            "The office, or the key's own principal. Tokens made from the key stop "
+            "working at once; the ledger records api_key.revoked."
+        ),
+        responses={
+            **_WRITE_ERRORS,
+            HTTP_404_NOT_FOUND: _spec("No such API key."),
+            HTTP_409_CONFLICT: _spec("The key is already revoked."),
+        },
+    )
+    def revoke_api_key(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        key_id: FromPath[str],
+    ) -> ApiKeyRevoked:
+        """Revoke the API key ``key_id``."""
+        index = ledger.tokens.revoke_api_key(key_id, by=principal)
+        return ApiKeyRevoked(key_id=key_id, index=index)
+
+    @post(
+        "/principals/{subject:str}/revoke",
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+        summary="Revoke a principal",
+        security=BEARER_SECURITY,
+        description=(
+            "Office only. Every token of the principal issued until now and every API key "
+            "it holds stop working; tokens minted afterwards work (that is how credentials "
+            "are re-issued). Revoking again moves the time."
+        ),
+        responses=_WRITE_ERRORS,
+    )
+    def revoke_principal(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        subject: FromPath[str],
+    ) -> PrincipalRevoked:
+        """Revoke the principal ``subject`` (``role`` or ``role:id``)."""
+        revocation = ledger.tokens.revoke_principal(Principal.parse(subject), by=principal)
+        return PrincipalRevoked(
+            principal=revocation.principal,
+            revoked_at=revocation.revoked_at,
+            index=revocation.index,
+        )
