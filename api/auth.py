@@ -41,7 +41,7 @@ BEARER_SECURITY_SCHEMES: dict[str, SecurityScheme | Any] = {
 }
 BEARER_SECURITY: list[SecurityRequirement] = [{"BearerToken": []}]
 
-#: Attempts per API key (or, for unknown keys, per client address) at POST /auth/token.
+#: Failed attempts per client address at POST /auth/token.
 TOKEN_EXCHANGE_LIMIT = RateLimit(30, 60)
 
 
@@ -107,7 +107,14 @@ def provide_principal(
     principal = provide_optional_principal(request, ledger)
     if principal is None:
         raise Unauthenticated("missing bearer token")
+    if request.method not in _READ_METHODS:
+        # Every write of a suspended, barred or expelled member stops here (403 with the
+        # reason); writes that touch the registry check again inside their transaction.
+        ledger.registry.ensure_may_write(principal)
     return principal
+
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 #: Registered on the app under these names; handlers ask for ``principal`` or

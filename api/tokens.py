@@ -25,8 +25,9 @@ from litestar.status_codes import (
 
 from api.auth import BEARER_SECURITY, RateLimits
 from ledger.bootstrap import Ledger
+from ledger.core.errors import Unauthenticated
 from ledger.core.principals import Principal
-from ledger.services.tokens import API_KEY_TOKEN_TTL_SECONDS, api_key_id_of
+from ledger.services.tokens import API_KEY_TOKEN_TTL_SECONDS
 from schemas.auth import (
     ApiKeyCreated,
     ApiKeyRevoked,
@@ -55,17 +56,10 @@ _WRITE_ERRORS = {
 }
 
 
-def _exchange_limit_key(request: Request[Any, Any, Any], ledger: Ledger, secret: str) -> str:
-    key_id = api_key_id_of(secret)
-    if key_id is not None and ledger.tokens.is_api_key(key_id):
-        # Guessing the secret of a real key is limited per key, wherever the guesses
-        # come from; the key id is not secret, so this also caps what its owner can do.
-        return f"api-key:{key_id}"
-    # For ids that do not exist there is no principal to key on. The socket's peer
-    # address (never X-Forwarded-For, which a client can forge) is the only fallback;
-    # an unknown id can never succeed anyway, this only slows down scanning.
-    host = request.client.host if request.client is not None else "unknown"
-    return f"address:{host}"
+def _client_address(request: Request[Any, Any, Any]) -> str:
+    # The socket's peer, never X-Forwarded-For (a client can forge it; the server is
+    # started without proxy-header rewriting for the same reason).
+    return request.client.host if request.client is not None else "unknown"
 
 
 class TokenController(Controller):
@@ -83,7 +77,8 @@ class TokenController(Controller):
         description=(
             f"A machine client sends its API key and gets a bearer token valid "
             f"{API_KEY_TOKEN_TTL_SECONDS} s; send it as Authorization: Bearer <token>. "
-            "Attempts are rate limited per API key."
+            "Failed attempts are rate limited per client address; a right key is never "
+            "refused for somebody else's wrong guesses."
         ),
         responses={
             **_BAD_BODY,
@@ -99,8 +94,13 @@ class TokenController(Controller):
     ) -> TokenResponse:
         """Return a short bearer token for the API key's principal."""
         limits: RateLimits = request.app.state.rate_limits
-        limits.token_exchange.check(_exchange_limit_key(request, ledger, data.api_key))
-        token = ledger.tokens.exchange(data.api_key)
+        try:
+            token = ledger.tokens.exchange(data.api_key)
+        except Unauthenticated:
+            # Only failures count: key ids are public (the ledger names them), so a
+            # per-key limit would let anyone lock a school's system out of its own key.
+            limits.token_exchange.check(f"address:{_client_address(request)}")
+            raise
         return TokenResponse(
             access_token=token,
             token_type="Bearer",  # noqa: S106 - the OAuth token type, not a password

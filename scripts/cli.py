@@ -114,14 +114,12 @@ def _serve(args: argparse.Namespace) -> int:
     ledger = open_ledger(settings)  # first run: schema, data folder and signing keys
     size = ledger.store.size()
     kid = ledger.log.signing_key().kid
-    first_run = ledger.tokens.key_created
     ledger.close()
     console.print(f"ledger ready: {size} entries, signing key {kid}")
     console.print(f"data in {settings.data_dir}")
     console.print(f"open {settings.public_url}/log/checkpoint  (API: {settings.public_url}/schema)")
-    if first_run:
-        # There are no default passwords: the operator mints the office's token locally.
-        console.print("first run: get the office's bearer token with `certledger token office`")
+    # There are no default passwords: the operator mints the office's token locally.
+    console.print("the office's bearer token: run `certledger token office` on this machine")
     uvicorn.run(
         "api.app:create_app_from_env",
         factory=True,
@@ -129,6 +127,9 @@ def _serve(args: argparse.Namespace) -> int:
         port=settings.port,
         workers=args.workers,
         log_level="info",
+        # Rate limits key on the peer address where no principal exists yet; trusting
+        # X-Forwarded-For from loopback would let a local client choose that address.
+        proxy_headers=False,
     )
     return 0
 

@@ -22,7 +22,7 @@ MAX_SAFE_INTEGER = 2**53 - 1
 #: Entry kinds are dotted lowercase names such as ``certificate.issued``.
 KIND_PATTERN = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 
-#: Principals are names such as ``org:91610000MA6TG1234X``; the column holds 200.
+#: Principals are names such as ``org:91610000MA6TG12349``; the column holds 200.
 MAX_PRINCIPAL_LENGTH = 200
 
 #: Timestamps are UTC with millisecond precision, always in this exact shape.

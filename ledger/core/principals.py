@@ -1,6 +1,6 @@
 """Who acts: the roles of BRIEF section 2 and the principal names written into entries.
 
-A principal is written ``role`` or ``role:id`` (``office``, ``org:91610000MA6TG1234X``,
+A principal is written ``role`` or ``role:id`` (``office``, ``org:91610000MA6TG12349``,
 ``school:4161010001``); ``system`` is the service itself (keys, seeding).
 """
 
@@ -39,6 +39,9 @@ class Principal:
     def __post_init__(self) -> None:
         if self.role in ROLES_WITH_ID and not self.id:
             raise InvalidInput(f"a {self.role} principal needs an id")
+        if self.role is Role.OFFICE and self.id is not None:
+            # There is one provincial office; "office:x" would be an office nobody can revoke.
+            raise InvalidInput("the office principal has no id: write just 'office'")
         if self.id is not None and not _ID_PATTERN.fullmatch(self.id):
             raise InvalidInput(f"principal id {self.id!r} is not 1-64 letters, digits, _ . -")
 

@@ -90,6 +90,18 @@ class RegistryService:
         self.repository = repository
         self._new_salt = new_salt
 
+    def ensure_may_write(self, actor: Principal) -> None:
+        """Forbidden, with the reason, when an org or school principal has been suspended,
+        barred or expelled: it can no longer write (BRIEF section 2).
+
+        Principals the registry does not hold meet the checks of each write instead (an
+        organization publishes standards only once registered, for example).
+        """
+        if actor.role is Role.ORG:
+            self.repository.ensure_not_excluded(org_id=actor.id)
+        elif actor.role is Role.SCHOOL:
+            self.repository.ensure_not_excluded(school_id=actor.id)
+
     # -- organizations ------------------------------------------------------------
 
     def register_org(self, actor: Principal, org: Organization) -> Recorded:

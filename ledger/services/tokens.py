@@ -160,7 +160,6 @@ class TokenService:
         self.keys = keys
         self.issuer = issuer
         self.clock = clock
-        self.key_created = False
         self._public_keys: dict[str, Ed25519PublicKey] = {}
 
     # -- the service key ---------------------------------------------------------
@@ -170,7 +169,6 @@ class TokenService:
         if self.keys.kids():
             return False
         self.keys.create()
-        self.key_created = True
         return True
 
     def signing_key(self) -> SigningKey:
@@ -352,10 +350,6 @@ class TokenService:
         payload = {"key_id": key_id, "principal": str(principal)}
         appended = self.log.append([EntryDraft(API_KEY_ISSUED, str(actor), payload)], store)
         return NewApiKey(key_id, secret, appended[0].index)
-
-    def is_api_key(self, key_id: str) -> bool:
-        """True when an API key with this id was ever issued (revoked or not)."""
-        return bool(_KEY_ID.fullmatch(key_id)) and self.principals.api_key(key_id) is not None
 
     def exchange(self, secret: str) -> str:
         """A short-lived token for the API key's principal; Unauthenticated if refused."""

@@ -293,6 +293,17 @@ class RegistryRepository:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    def ensure_not_excluded(self, org_id: str | None = None, school_id: str | None = None) -> None:
+        """Forbidden, saying why, when the named organization or school is registered but
+        suspended, barred or expelled. One the registry does not hold passes here."""
+        with self.engine.connect() as connection:
+            for table, lifecycle, object_id in (
+                (orgs, ORG_LIFECYCLE, org_id),
+                (schools, SCHOOL_LIFECYCLE, school_id),
+            ):
+                if object_id is not None and _status(connection, table, object_id) is not None:
+                    _ensure_active(connection, table, lifecycle, object_id)
+
     def org(self, org_id: str) -> OrgRecord | None:
         """The organization ``org_id``, or None."""
         with self.engine.connect() as connection:

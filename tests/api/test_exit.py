@@ -98,10 +98,29 @@ def test_a_suspended_org_is_refused_for_every_write_it_could_make(api: Api) -> N
     org_id, org = body["id"], f"org:{body['id']}"
     step(api, "/orgs", body, OFFICE, 201)
     step(api, f"/orgs/{org_id}/suspend", {"reason": "暂停"}, OFFICE, 200)
-    # Its only registry write is publishing; the registry's other writes were never its own.
-    step(api, f"/orgs/{org_id}/standards", standard_body("1X-OTHER"), org, 403)
+    # Every write it could make: publishing, its own credentials, and the office's writes.
+    refused = step(api, f"/orgs/{org_id}/standards", standard_body("1X-OTHER"), org, 403)
+    assert "suspended: 暂停" in refused["detail"]
+    step(api, "/api-keys", {}, org, 403)
     step(api, f"/orgs/{org_id}/reinstate", {"reason": "自行恢复"}, org, 403)
     step(api, "/orgs", org_body(fresh_number()), org, 403)
+    step(api, f"/orgs/{org_id}/reinstate", {"reason": "整改到位"}, OFFICE, 200)
+    step(api, "/api-keys", {}, org, 201)
+    step(api, f"/orgs/{org_id}/standards", standard_body("1X-OTHER"), org, 201)
+
+
+def test_a_suspended_school_writes_nothing_until_reinstated(api: Api) -> None:
+    body = school_body(fresh_number())
+    school = f"school:{body['id']}"
+    step(api, "/schools", body, OFFICE, 201)
+    step(api, "/api-keys", {}, school, 201)
+    step(api, f"/schools/{body['id']}/suspend", {"reason": "违规收费"}, OFFICE, 200)
+    refused = step(api, "/api-keys", {}, school, 403)
+    assert "suspended: 违规收费" in refused["detail"]
+    step(api, f"/schools/{body['id']}/reinstate", {"reason": "整改到位"}, OFFICE, 200)
+    step(api, "/api-keys", {}, school, 201)
+    step(api, f"/schools/{body['id']}/expel", {"reason": "严重违规"}, OFFICE, 200)
+    step(api, "/api-keys", {}, school, 403)
 
 
 def test_a_schools_exit(api: Api) -> None:

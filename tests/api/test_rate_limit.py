@@ -70,22 +70,23 @@ def test_refused_tokens_do_not_spend_a_principals_allowance(
     assert limited.post("/api-keys", headers=token_for("org:A1")).status_code == 201
 
 
-def test_guessing_the_secret_of_a_key_is_limited_per_key(
+def test_wrong_guesses_are_limited_but_never_lock_out_the_right_key(
     client: TestClient[Litestar], token_for: TokenFor
 ) -> None:
     client.app.state.rate_limits = RateLimits.create(RateLimit(600, 60), RateLimit(3, 60))
     created = client.post("/api-keys", headers=token_for("school:4161010001")).json()
     wrong = f"clk_{created['key_id']}_" + "A" * 43
-    for n in range(3):
-        response = client.post(
+    statuses = [
+        client.post(
             "/auth/token", json={"api_key": wrong}, headers={"X-Forwarded-For": f"10.0.0.{n}"}
-        )
-        assert response.status_code == 401
-    # Even the right secret waits now: the bucket is the key's, whoever asks.
+        ).status_code
+        for n in range(4)
+    ]
+    # Failures count per peer address, whatever X-Forwarded-For claims.
+    assert statuses == [401, 401, 401, 429]
+    # Key ids are public (the ledger names them): wrong guesses must not lock the owner out.
     response = client.post("/auth/token", json={"api_key": created["api_key"]})
-    assert response.status_code == 429 and int(response.headers["retry-after"]) >= 1
-    other = client.post("/api-keys", headers=token_for("school:4161010002")).json()
-    assert client.post("/auth/token", json={"api_key": other["api_key"]}).status_code == 200
+    assert response.status_code == 200
 
 
 def test_unknown_keys_are_limited_by_the_peer_address(client: TestClient[Litestar]) -> None:
