@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from rich.console import Console
 from rich.progress import (
@@ -47,10 +47,22 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 
 from ledger.audit.auditor import audit
 from ledger.audit.sources import DatabaseSource
+from ledger.bench.raw import PostgresRaw, RawLimit, SqliteRaw
+from ledger.bench.report import print_report
+from ledger.bench.targets import (
+    BATCH,
+    CHECKPOINTS,
+    MIN_ENTRIES,
+    PROOFS,
+    SINGLE_MAX,
+    SINGLE_ROUND,
+    SINGLE_SECONDS,
+    EntryRow,
+    NodeRow,
+)
 from ledger.bootstrap import Ledger, open_ledger
 from ledger.core.errors import InvalidInput
 from ledger.core.merkle import (
@@ -67,163 +79,7 @@ from ledger.storage import migrate
 from ledger.storage.engine import is_sqlite
 from ledger.storage.store import LedgerStore
 
-#: Entries per commit in the batched appends (and in ``certledger seed``).
-BATCH = 1_000
-#: One-at-a-time appends stop after this many entries or SINGLE_SECONDS of our time.
-SINGLE_MAX = 2_000
-SINGLE_SECONDS = 5.0
-#: One-at-a-time appends alternate with their raw counterpart in rounds of this many.
-SINGLE_ROUND = 50
-#: Proofs timed at the full size.
-PROOFS = 2_000
-#: Checkpoints signed (each after one more entry) for the checkpoint latency.
-CHECKPOINTS = 20
-#: Targets from the issue.
-BATCHED_TARGET = 0.5
-AUDIT_TARGET = 0.5
-INCLUSION_P99_TARGET_MS = 2.0
-MEMORY_FLAT_FACTOR = 1.5
-#: Smallest log the benchmark builds.
-MIN_ENTRIES = 2_000
-
-EntryRow = tuple[int, str, str, str, bytes, bytes, bytes]
-NodeRow = tuple[int, bytes]
-
 _stderr = Console(stderr=True)
-
-
-# -- raw limits -----------------------------------------------------------------------
-
-
-class _Raw(Protocol):
-    """The raw limit of one database: bare inserts into copies of the ledger's tables."""
-
-    description: str
-
-    def insert(self, groups: Sequence[tuple[list[EntryRow], list[NodeRow]]]) -> float:
-        """Insert each group in one durable transaction; return the seconds it took."""
-        ...
-
-    def fetch_nodes(self, positions: Sequence[int]) -> list[bytes]:
-        """The ledger's stored node hashes at ``positions`` in one bare query."""
-        ...
-
-    def close(self) -> None:
-        """Drop what the raw limit created and close its connections."""
-        ...
-
-
-class _SqliteRaw:
-    """Raw ``sqlite3`` in its own file beside the ledger's, WAL + synchronous=FULL."""
-
-    def __init__(self, ledger_file: Path, raw_file: Path) -> None:
-        self.raw_file = raw_file
-        self.description = "raw sqlite3, same rows, WAL + synchronous=FULL, no triggers"
-        # Reads of the ledger's own tables (proof nodes) and its schema.
-        self.reader = sqlite3.connect(ledger_file, isolation_level=None)
-        ddl = [
-            row[0]
-            for row in self.reader.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'table' "
-                "AND name IN ('entries', 'merkle_nodes') ORDER BY name"
-            )
-        ]
-        if len(ddl) != 2:
-            raise InvalidInput(f"{ledger_file} has no ledger tables to copy")
-        self.writer = sqlite3.connect(raw_file, isolation_level=None)
-        self.writer.execute("PRAGMA journal_mode=WAL")
-        self.writer.execute("PRAGMA synchronous=FULL")
-        for statement in ddl:  # the ledger's own CREATE TABLE text; its triggers stay behind
-            self.writer.execute(statement)
-
-    def insert(self, groups: Sequence[tuple[list[EntryRow], list[NodeRow]]]) -> float:
-        cursor = self.writer.cursor()
-        started = time.perf_counter()
-        for entry_rows, node_rows in groups:
-            cursor.execute("BEGIN IMMEDIATE")
-            cursor.executemany(
-                "INSERT INTO entries (idx, kind, principal, timestamp, data, leaf_hash, link) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                entry_rows,
-            )
-            cursor.executemany("INSERT INTO merkle_nodes (position, hash) VALUES (?, ?)", node_rows)
-            cursor.execute("COMMIT")
-        return time.perf_counter() - started
-
-    def fetch_nodes(self, positions: Sequence[int]) -> list[bytes]:
-        marks = ",".join("?" * len(positions))
-        query = f"SELECT position, hash FROM merkle_nodes WHERE position IN ({marks})"  # noqa: S608
-        found = dict(self.reader.execute(query, positions).fetchall())
-        return [found[position] for position in positions]
-
-    def close(self) -> None:
-        self.reader.close()
-        self.writer.close()
-
-
-class _PostgresRaw:
-    """Raw ``psycopg`` on the same server: copies of the tables in a scratch schema."""
-
-    def __init__(self, database_url: str) -> None:
-        import psycopg
-        from psycopg import sql
-
-        self.sql = sql
-        conninfo = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
-        self.connection = psycopg.connect(conninfo, autocommit=True)
-        self.schema = f"certledger_bench_raw_{os.getpid()}"
-        self.description = "raw psycopg, same rows and server, no triggers"
-        self.server_version = self.connection.info.server_version
-        schema = sql.Identifier(self.schema)
-        with self.connection.transaction():
-            self.connection.execute(sql.SQL("CREATE SCHEMA {}").format(schema))
-            # The columns of migration 0001 on PostgreSQL, without its triggers.
-            self.connection.execute(
-                sql.SQL(
-                    "CREATE TABLE {}.entries (idx BIGINT PRIMARY KEY, kind VARCHAR(64) NOT NULL, "
-                    "principal VARCHAR(200) NOT NULL, timestamp VARCHAR(24) NOT NULL, "
-                    "data BYTEA NOT NULL, leaf_hash BYTEA NOT NULL, link BYTEA NOT NULL)"
-                ).format(schema)
-            )
-            self.connection.execute(
-                sql.SQL(
-                    "CREATE TABLE {}.merkle_nodes (position BIGINT PRIMARY KEY, "
-                    "hash BYTEA NOT NULL)"
-                ).format(schema)
-            )
-        self.insert_entry = sql.SQL(
-            "INSERT INTO {}.entries (idx, kind, principal, timestamp, data, leaf_hash, link) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)"
-        ).format(schema)
-        self.insert_node = sql.SQL(
-            "INSERT INTO {}.merkle_nodes (position, hash) VALUES (%s, %s)"
-        ).format(schema)
-
-    def insert(self, groups: Sequence[tuple[list[EntryRow], list[NodeRow]]]) -> float:
-        connection = self.connection
-        cursor = connection.cursor()
-        started = time.perf_counter()
-        for entry_rows, node_rows in groups:
-            with connection.transaction():
-                cursor.executemany(self.insert_entry, entry_rows)
-                cursor.executemany(self.insert_node, node_rows)
-        return time.perf_counter() - started
-
-    def fetch_nodes(self, positions: Sequence[int]) -> list[bytes]:
-        rows = self.connection.execute(
-            "SELECT position, hash FROM merkle_nodes WHERE position = ANY(%s)",
-            (list(positions),),
-        ).fetchall()
-        found = {int(position): bytes(digest) for position, digest in rows}
-        return [found[position] for position in positions]
-
-    def close(self) -> None:
-        try:
-            self.connection.execute(
-                self.sql.SQL("DROP SCHEMA {} CASCADE").format(self.sql.Identifier(self.schema))
-            )
-        finally:
-            self.connection.close()
 
 
 # -- measuring ------------------------------------------------------------------------
@@ -361,7 +217,7 @@ def _traced_peak(action: Callable[[], object]) -> int:
 class _Bench:
     """One run: a fresh ledger, its raw twin, and the figures measured on them."""
 
-    def __init__(self, ledger: Ledger, raw: _Raw, url: str, workdir: Path) -> None:
+    def __init__(self, ledger: Ledger, raw: RawLimit, url: str, workdir: Path) -> None:
         self.ledger = ledger
         self.url = url
         self.workdir = workdir
@@ -543,7 +399,7 @@ def run_benchmarks(
     url = database_url or f"sqlite+pysqlite:///{workdir}/ledger.db"
     settings = Settings(workdir, url, "127.0.0.1", 8000, "http://bench.certledger.invalid")
     ledger: Ledger | None = None
-    raw: _Raw | None = None
+    raw: RawLimit | None = None
     try:
         if database_url is not None:
             _refuse_a_ledger(settings)
@@ -554,10 +410,10 @@ def run_benchmarks(
             raise InvalidInput("the benchmark needs an empty database; this one holds a ledger")
         if is_sqlite(url):
             ledger_file = Path(ledger.engine.url.database or "")
-            raw = _SqliteRaw(ledger_file, workdir / "raw.db")
+            raw = SqliteRaw(ledger_file, workdir / "raw.db")
             engine = f"SQLite {sqlite3.sqlite_version} (WAL, synchronous=FULL)"
         else:
-            pg = _PostgresRaw(url)
+            pg = PostgresRaw(url)
             raw = pg
             engine = f"PostgreSQL {pg.server_version // 10000}.{pg.server_version % 10000}"
         _stderr.print(f"benchmarking {entries:,} entries on {engine} in {workdir}")
@@ -581,7 +437,7 @@ def run_benchmarks(
         max_rss_bytes=_max_rss(),
         seconds=time.perf_counter() - started,
     )
-    _print(out, figures)
+    print_report(out, figures)
     return figures
 
 
@@ -641,115 +497,3 @@ def _measure(bench: _Bench, entries: int, proofs: int, seed: int) -> dict[str, A
     figures["checkpoint_p50_ms"] = _percentile(latencies, 0.5) * 1e3
     figures["checkpoint_max_ms"] = latencies[-1] * 1e3
     return figures
-
-
-# -- the report ------------------------------------------------------------------------
-
-
-def _print(out: Console, f: dict[str, Any]) -> None:
-    def rate(value: float) -> str:
-        return f"{value:,.0f}/s"
-
-    def ratio(ours: float, limit: float) -> str:
-        return f"{ours / limit:.0%}" if limit else "-"
-
-    def met(ok: bool) -> str:
-        return "[green]yes[/green]" if ok else "[red]no[/red]"
-
-    def mib(value: int) -> str:
-        return f"{value / 2**20:.1f} MiB"
-
-    small, full = f["small_size"], f["full_size"]
-    table = Table(title=f"certledger bench: {f['entries']:,} entries, {f['engine']}")
-    for column in ("measure", "ours", "raw limit (same run)", "ratio", "target", "met?"):
-        table.add_column(column, justify="left" if column == "measure" else "right")
-    table.add_row(
-        "appends, one at a time",
-        rate(f["single_per_s"]),
-        rate(f["single_limit_per_s"]),
-        ratio(f["single_per_s"], f["single_limit_per_s"]),
-        "-",
-        "-",
-    )
-    batched_ratio = f["batched_per_s"] / f["batched_limit_per_s"]
-    table.add_row(
-        f"appends, batches of {BATCH:,}",
-        rate(f["batched_per_s"]),
-        rate(f["batched_limit_per_s"]),
-        f"{batched_ratio:.0%}",
-        f">= {BATCHED_TARGET:.0%}",
-        met(batched_ratio >= BATCHED_TARGET),
-    )
-    table.add_row(
-        f"  of which the last 10% (to {f['entries']:,})",
-        rate(f["tail_per_s"]),
-        rate(f["tail_limit_per_s"]),
-        ratio(f["tail_per_s"], f["tail_limit_per_s"]),
-        "-",
-        "-",
-    )
-    audit_ratio = f["audit_per_s"] / f["hash_limit_per_s"]
-    table.add_row(
-        f"audit of {full:,} entries",
-        rate(f["audit_per_s"]),
-        rate(f["hash_limit_per_s"]) + " SHA-256",
-        f"{audit_ratio:.1%}",
-        f">= {AUDIT_TARGET:.0%}",
-        met(audit_ratio >= AUDIT_TARGET),
-    )
-    for name, label in (("inclusion", "inclusion proof"), ("consistency", "consistency proof")):
-        for pct, cpu in (("p50", ""), ("p99", ""), ("p99", "_cpu")):
-            ours, limit = f[f"{name}{cpu}_{pct}_ms"], f[f"{name}_raw{cpu}_{pct}_ms"]
-            target = name == "inclusion" and pct == "p99" and not cpu
-            table.add_row(
-                f"{label} {pct}{' CPU time' if cpu else ''} at {full:,}",
-                f"{ours:.3f} ms",
-                f"{limit:.3f} ms fetch",
-                f"{limit / ours:.0%}",
-                f"<= {INCLUSION_P99_TARGET_MS:g} ms" if target else "-",
-                met(ours <= INCLUSION_P99_TARGET_MS) if target else "-",
-            )
-    table.add_row(
-        f"checkpoint p50 / max of {CHECKPOINTS}",
-        f"{f['checkpoint_p50_ms']:.1f} / {f['checkpoint_max_ms']:.1f} ms",
-        "-",
-        "-",
-        "-",
-        "-",
-    )
-    audit_small = f["audit_rss_peak_small"] - f["audit_rss_before_small"]
-    audit_full = f["audit_rss_peak_full"] - f["audit_rss_before_full"]
-    growth = audit_full / max(audit_small, 1)
-    table.add_row(
-        f"audit RSS growth at {full:,}",
-        mib(audit_full),
-        f"{mib(audit_small)} at {small:,}",
-        f"{growth:.2f}x",
-        f"<= {MEMORY_FLAT_FACTOR:g}x",
-        met(growth <= MEMORY_FLAT_FACTOR),
-    )
-    table.add_row(
-        f"audit process peak RSS at {full:,}",
-        mib(f["audit_rss_peak_full"]),
-        f"{mib(f['audit_rss_peak_small'])} at {small:,}",
-        f"{f['audit_rss_peak_full'] / f['audit_rss_peak_small']:.2f}x",
-        "-",
-        "-",
-    )
-    append_growth = f["append_peak_full"] / f["append_peak_small"]
-    table.add_row(
-        f"append peak memory at {full:,}",
-        mib(f["append_peak_full"]),
-        f"{mib(f['append_peak_small'])} at {small:,}",
-        f"{append_growth:.2f}x",
-        f"<= {MEMORY_FLAT_FACTOR:g}x",
-        met(append_growth <= MEMORY_FLAT_FACTOR),
-    )
-    out.print(table)
-    out.print(
-        f"raw limit: {f['raw']}; ratio = ours / raw limit (proofs: raw fetch time / ours).\n"
-        f"process peak RSS {mib(f['max_rss_bytes'])}; whole run {f['seconds']:.0f} s.\n"
-        f"machine: {f['cpus']} CPUs, {f['platform']}, Python {f['python']}, "
-        f"SQLite {f['sqlite']}; load average {f['load_before'][0]:.2f} before, "
-        f"{f['load_after'][0]:.2f} after."
-    )

@@ -1,0 +1,126 @@
+"""The benchmark's table: each figure, its raw limit, the ratio and whether a target is met."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from ledger.bench.targets import (
+    AUDIT_TARGET,
+    BATCH,
+    BATCHED_TARGET,
+    CHECKPOINTS,
+    INCLUSION_P99_TARGET_MS,
+    MEMORY_FLAT_FACTOR,
+)
+
+
+def print_report(out: Console, f: dict[str, Any]) -> None:
+    def rate(value: float) -> str:
+        return f"{value:,.0f}/s"
+
+    def ratio(ours: float, limit: float) -> str:
+        return f"{ours / limit:.0%}" if limit else "-"
+
+    def met(ok: bool) -> str:
+        return "[green]yes[/green]" if ok else "[red]no[/red]"
+
+    def mib(value: int) -> str:
+        return f"{value / 2**20:.1f} MiB"
+
+    small, full = f["small_size"], f["full_size"]
+    table = Table(title=f"certledger bench: {f['entries']:,} entries, {f['engine']}")
+    for column in ("measure", "ours", "raw limit (same run)", "ratio", "target", "met?"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    table.add_row(
+        "appends, one at a time",
+        rate(f["single_per_s"]),
+        rate(f["single_limit_per_s"]),
+        ratio(f["single_per_s"], f["single_limit_per_s"]),
+        "-",
+        "-",
+    )
+    batched_ratio = f["batched_per_s"] / f["batched_limit_per_s"]
+    table.add_row(
+        f"appends, batches of {BATCH:,}",
+        rate(f["batched_per_s"]),
+        rate(f["batched_limit_per_s"]),
+        f"{batched_ratio:.0%}",
+        f">= {BATCHED_TARGET:.0%}",
+        met(batched_ratio >= BATCHED_TARGET),
+    )
+    table.add_row(
+        f"  of which the last 10% (to {f['entries']:,})",
+        rate(f["tail_per_s"]),
+        rate(f["tail_limit_per_s"]),
+        ratio(f["tail_per_s"], f["tail_limit_per_s"]),
+        "-",
+        "-",
+    )
+    audit_ratio = f["audit_per_s"] / f["hash_limit_per_s"]
+    table.add_row(
+        f"audit of {full:,} entries",
+        rate(f["audit_per_s"]),
+        rate(f["hash_limit_per_s"]) + " SHA-256",
+        f"{audit_ratio:.1%}",
+        f">= {AUDIT_TARGET:.0%}",
+        met(audit_ratio >= AUDIT_TARGET),
+    )
+    for name, label in (("inclusion", "inclusion proof"), ("consistency", "consistency proof")):
+        for pct, cpu in (("p50", ""), ("p99", ""), ("p99", "_cpu")):
+            ours, limit = f[f"{name}{cpu}_{pct}_ms"], f[f"{name}_raw{cpu}_{pct}_ms"]
+            target = name == "inclusion" and pct == "p99" and not cpu
+            table.add_row(
+                f"{label} {pct}{' CPU time' if cpu else ''} at {full:,}",
+                f"{ours:.3f} ms",
+                f"{limit:.3f} ms fetch",
+                f"{limit / ours:.0%}",
+                f"<= {INCLUSION_P99_TARGET_MS:g} ms" if target else "-",
+                met(ours <= INCLUSION_P99_TARGET_MS) if target else "-",
+            )
+    table.add_row(
+        f"checkpoint p50 / max of {CHECKPOINTS}",
+        f"{f['checkpoint_p50_ms']:.1f} / {f['checkpoint_max_ms']:.1f} ms",
+        "-",
+        "-",
+        "-",
+        "-",
+    )
+    audit_small = f["audit_rss_peak_small"] - f["audit_rss_before_small"]
+    audit_full = f["audit_rss_peak_full"] - f["audit_rss_before_full"]
+    growth = audit_full / max(audit_small, 1)
+    table.add_row(
+        f"audit RSS growth at {full:,}",
+        mib(audit_full),
+        f"{mib(audit_small)} at {small:,}",
+        f"{growth:.2f}x",
+        f"<= {MEMORY_FLAT_FACTOR:g}x",
+        met(growth <= MEMORY_FLAT_FACTOR),
+    )
+    table.add_row(
+        f"audit process peak RSS at {full:,}",
+        mib(f["audit_rss_peak_full"]),
+        f"{mib(f['audit_rss_peak_small'])} at {small:,}",
+        f"{f['audit_rss_peak_full'] / f['audit_rss_peak_small']:.2f}x",
+        "-",
+        "-",
+    )
+    append_growth = f["append_peak_full"] / f["append_peak_small"]
+    table.add_row(
+        f"append peak memory at {full:,}",
+        mib(f["append_peak_full"]),
+        f"{mib(f['append_peak_small'])} at {small:,}",
+        f"{append_growth:.2f}x",
+        f"<= {MEMORY_FLAT_FACTOR:g}x",
+        met(append_growth <= MEMORY_FLAT_FACTOR),
+    )
+    out.print(table)
+    out.print(
+        f"raw limit: {f['raw']}; ratio = ours / raw limit (proofs: raw fetch time / ours).\n"
+        f"process peak RSS {mib(f['max_rss_bytes'])}; whole run {f['seconds']:.0f} s.\n"
+        f"machine: {f['cpus']} CPUs, {f['platform']}, Python {f['python']}, "
+        f"SQLite {f['sqlite']}; load average {f['load_before'][0]:.2f} before, "
+        f"{f['load_after'][0]:.2f} after."
+    )

@@ -1,0 +1,26 @@
+"""What the benchmark runs and the targets it checks, shared by the run and the report.
+
+The targets are the issue's; docs/performance.md explains each figure.
+"""
+
+#: Entries per commit in the batched appends (and in ``certledger seed``).
+BATCH = 1_000
+#: One-at-a-time appends stop after this many entries or SINGLE_SECONDS of our time.
+SINGLE_MAX = 2_000
+SINGLE_SECONDS = 5.0
+#: One-at-a-time appends alternate with their raw counterpart in rounds of this many.
+SINGLE_ROUND = 50
+#: Proofs timed at the full size.
+PROOFS = 2_000
+#: Checkpoints signed (each after one more entry) for the checkpoint latency.
+CHECKPOINTS = 20
+#: Targets from the issue.
+BATCHED_TARGET = 0.5
+AUDIT_TARGET = 0.5
+INCLUSION_P99_TARGET_MS = 2.0
+MEMORY_FLAT_FACTOR = 1.5
+#: Smallest log the benchmark builds.
+MIN_ENTRIES = 2_000
+
+EntryRow = tuple[int, str, str, str, bytes, bytes, bytes]
+NodeRow = tuple[int, bytes]
