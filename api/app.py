@@ -18,7 +18,7 @@ from litestar.openapi.spec import Components
 from litestar.types import Message, Scope
 
 from api.auth import AUTH_DEPENDENCIES, BEARER_SECURITY_SCHEMES, TOKEN_EXCHANGE_LIMIT, RateLimits
-from api.errors import EXCEPTION_HANDLERS
+from api.errors import EXCEPTION_HANDLERS, MAX_REQUEST_BODY_SIZE
 from api.log import LogController
 from api.registry import OrgController, SchoolController, StandardController
 from api.tokens import TokenController
@@ -26,9 +26,6 @@ from ledger.bootstrap import Ledger, open_ledger
 from ledger.settings import Settings
 
 __all__ = ["MAX_REQUEST_BODY_SIZE", "create_app", "create_app_from_env"]
-
-#: The largest request body the service reads (1 MiB); larger ones get 413.
-MAX_REQUEST_BODY_SIZE = 1_048_576
 
 _DESCRIPTION = """\
 The certificate ledger of the 1+X vocational certificate pilot: an append-only log

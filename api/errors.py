@@ -3,6 +3,7 @@
 Every error body is ``{"status_code": ..., "detail": "..."}``; bad input is never a 500.
 
     InvalidInput (RangeError, ...)        400  the message says what was wrong
+    EncodingError                         400  a value with no canonical encoding; says which
     litestar ValidationException          400  names the parameter and what was expected
     Unauthenticated                       401  why the credentials were refused; WWW-Authenticate
     Forbidden                             403  why this principal may not do this
@@ -11,8 +12,20 @@ Every error body is ``{"status_code": ..., "detail": "..."}``; bad input is neve
     RateLimited                           429  with Retry-After in seconds
     InternalServerException from a body   400  (see _body_named_like_a_dependency)
     ClientException: body is not JSON     400  says so (other ClientExceptions answer as usual)
+    413 (a body over the limit)           413  names the byte limit (MAX_REQUEST_BODY_SIZE)
+    UnicodeDecodeError from the body      400  the body is not UTF-8
+    RecursionError from the body          400  the body is nested too deeply
     VerificationError (RootMismatch, ...) 503  the log failed its own integrity check
     SigningKeyError                       503  the log cannot sign
+    any other LedgerError                 400  its message (the specific mappings above win)
+
+Handlers are found by the exception's MRO, nearest class first (Litestar's
+get_exception_handler), so RangeError meets InvalidInput's handler, not LedgerError's,
+whatever the order of EXCEPTION_HANDLERS.
+
+UnicodeDecodeError and RecursionError are 400 only when Litestar raised them decoding the
+JSON body (msgspec raises them for invalid UTF-8 inside a string and for nesting deeper
+than the interpreter's recursion limit); raised anywhere else they are bugs: 500.
 
 A VerificationError reaching this mapping comes from the log checking itself, never
 from something a caller sent: endpoints that verify caller input report the outcome
@@ -23,23 +36,29 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from collections.abc import Mapping
+from types import CodeType
 from typing import Any
 
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import (
     ClientException,
+    HTTPException,
     InternalServerException,
     SerializationException,
     ValidationException,
 )
+from litestar.handlers import HTTPRouteHandler
+from litestar.serialization import msgspec_hooks
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_401_UNAUTHORIZED,
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
@@ -48,8 +67,10 @@ from litestar.types import ExceptionHandlersMap
 
 from ledger.core.errors import (
     Conflict,
+    EncodingError,
     Forbidden,
     InvalidInput,
+    LedgerError,
     NotFound,
     RateLimited,
     RootMismatch,
@@ -59,9 +80,24 @@ from ledger.core.errors import (
 )
 from schemas.log import ErrorDetail
 
-__all__ = ["EXCEPTION_HANDLERS", "describe_body_problem", "describe_value", "error_response"]
+__all__ = [
+    "EXCEPTION_HANDLERS",
+    "MAX_REQUEST_BODY_SIZE",
+    "describe_body_problem",
+    "describe_value",
+    "error_response",
+]
 
 logger = logging.getLogger(__name__)
+
+#: The largest request body the service reads (1 MiB); larger ones get 413. Defined here
+#: for the 413 message; api.app passes it to Litestar and re-exports it.
+MAX_REQUEST_BODY_SIZE = 1_048_576
+
+#: Where Litestar decodes a JSON request body: Request.json calls decode_json, which calls
+#: msgspec (C code, so decode_json is the innermost Python frame of what msgspec raises).
+_DECODE_JSON: CodeType = msgspec_hooks.decode_json.__code__
+_REQUEST_JSON: CodeType = Request.json.__code__
 
 #: Longest echo of a caller's value in an error message.
 _MAX_ECHO = 40
@@ -116,6 +152,23 @@ def _invalid_input(_request: Request[Any, Any, Any], exc: InvalidInput) -> Respo
     return error_response(HTTP_400_BAD_REQUEST, str(exc))
 
 
+def _not_encodable(_request: Request[Any, Any, Any], exc: EncodingError) -> Response[ErrorDetail]:
+    # A value the canonical encoding cannot hold (an integer beyond 2**53 - 1, ...); the
+    # API's schemas bound what callers send, so this is rare, but it is still their input.
+    return error_response(
+        HTTP_400_BAD_REQUEST, str(exc) or "a value in the request has no canonical encoding"
+    )
+
+
+def _other_ledger_error(
+    _request: Request[Any, Any, Any], exc: LedgerError
+) -> Response[ErrorDetail]:
+    # A LedgerError subclass without a mapping of its own (one added later, say): ledger
+    # errors are raised on purpose and say what was wrong, so the caller gets the message.
+    logger.warning("%s has no HTTP mapping of its own; answering 400", type(exc).__name__)
+    return error_response(HTTP_400_BAD_REQUEST, str(exc) or "the request cannot be carried out")
+
+
 def _invalid_request(
     request: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[ErrorDetail]:
@@ -127,7 +180,15 @@ def _invalid_request(
     ]
     # Without itemised problems (a missing parameter, a body that does not parse),
     # Litestar's own message already says which parameter or what body.
-    return error_response(HTTP_400_BAD_REQUEST, "; ".join(details) or str(exc.detail))
+    return error_response(HTTP_400_BAD_REQUEST, "; ".join(details) or _shortened(exc.detail))
+
+
+def _shortened(detail: str) -> str:
+    # Litestar ends "Missing required query parameter 'end'" with " for path <the whole
+    # URL>", query string included: a caller's 8000 characters would come back verbatim.
+    if detail.startswith("Missing required "):
+        return detail.partition(" for path ")[0]
+    return detail
 
 
 def _describe_problem(request: Request[Any, Any, Any], problem: Mapping[str, object]) -> str | None:
@@ -232,12 +293,56 @@ def _body_named_like_a_dependency(
     return error_response(exc.status_code, exc.detail, exc.headers)
 
 
+def _body_too_large(request: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorDetail]:
+    # Only Litestar's RequestEntityTooLarge (not exported by litestar.exceptions) is a 413;
+    # its detail is a bare "Request Entity Too Large". The limit is the route's (a handler
+    # may set its own), else the app's.
+    handler = request.scope.get("route_handler")
+    limit = (
+        handler.resolve_request_max_body_size() if isinstance(handler, HTTPRouteHandler) else None
+    )
+    detail = f"the request body is larger than the {limit or MAX_REQUEST_BODY_SIZE}-byte limit"
+    return error_response(HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail, exc.headers)
+
+
+def _raised_decoding_the_body(exc: BaseException) -> bool:
+    """True when ``exc`` was raised by msgspec inside Request.json decoding the body."""
+    codes = [frame.f_code for frame, _line in traceback.walk_tb(exc.__traceback__)]
+    return len(codes) >= 2 and codes[-1] is _DECODE_JSON and codes[-2] is _REQUEST_JSON
+
+
+def _internal_error(exc: BaseException) -> Response[ErrorDetail]:
+    # What Litestar answers for an exception nobody maps.
+    logger.error("internal error", exc_info=exc)
+    return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "Internal Server Error")
+
+
+def _body_not_utf8(
+    _request: Request[Any, Any, Any], exc: UnicodeDecodeError
+) -> Response[ErrorDetail]:
+    # msgspec raises UnicodeDecodeError (not its DecodeError) for invalid UTF-8 inside a
+    # JSON string, and Litestar lets it through.
+    if _raised_decoding_the_body(exc):
+        return error_response(HTTP_400_BAD_REQUEST, "the request body is not UTF-8")
+    return _internal_error(exc)
+
+
+def _body_nested_too_deeply(
+    _request: Request[Any, Any, Any], exc: RecursionError
+) -> Response[ErrorDetail]:
+    # msgspec raises RecursionError for arrays or objects nested deeper than the recursion
+    # limit ("[" * 5000); a RecursionError from our own code stays a 500.
+    if _raised_decoding_the_body(exc):
+        return error_response(HTTP_400_BAD_REQUEST, "the request body is nested too deeply")
+    return _internal_error(exc)
+
+
 def _body_not_json(_request: Request[Any, Any, Any], exc: ClientException) -> Response[ErrorDetail]:
     # Litestar re-raises a body that does not parse as a ClientException from a
     # SerializationException whose message is msgspec's ("Input data was truncated").
     if isinstance(exc.__cause__, SerializationException):
         return error_response(HTTP_400_BAD_REQUEST, f"the body is not valid JSON: {exc.detail}")
-    # Any other ClientException (404 for no route, 405, 413 ...) answers as Litestar would.
+    # Any other ClientException (404 for no route, 405 ...) answers as Litestar would.
     return error_response(exc.status_code, exc.detail, exc.headers)
 
 
@@ -263,6 +368,7 @@ def _signing_unavailable(
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     InvalidInput: _invalid_input,
+    EncodingError: _not_encodable,
     ValidationException: _invalid_request,
     Unauthenticated: _unauthenticated,
     Forbidden: _forbidden,
@@ -271,6 +377,12 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     RateLimited: _rate_limited,
     InternalServerException: _body_named_like_a_dependency,
     ClientException: _body_not_json,
+    # Litestar looks status codes up before exception classes.
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE: _body_too_large,
+    UnicodeDecodeError: _body_not_utf8,
+    RecursionError: _body_nested_too_deeply,
     VerificationError: _integrity_failure,
     SigningKeyError: _signing_unavailable,
+    # Last, for readers: the MRO lookup finds the specific handlers above first anyway.
+    LedgerError: _other_ledger_error,
 }

@@ -34,7 +34,9 @@ def strict_query(
         for name in request.query_params:
             if name not in allowed:
                 takes = ", ".join(allowed) if allowed else "no query parameters"
-                raise InvalidInput(f"unknown query parameter {name!r}; this endpoint takes {takes}")
+                raise InvalidInput(
+                    f"unknown query parameter {describe_value(name)}; this endpoint takes {takes}"
+                )
         for name in allowed:
             values = request.query_params.getall(name, [])
             if len(values) > 1:

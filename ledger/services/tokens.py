@@ -128,7 +128,7 @@ def _unverified_header(token: str) -> dict[str, Any]:
         raise Unauthenticated("malformed token: not three base64url parts (a signed JWT)")
     try:
         header = json.loads(base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4)))
-    except ValueError as exc:  # binascii.Error and JSONDecodeError are ValueErrors
+    except (ValueError, RecursionError) as exc:  # binascii.Error, JSONDecodeError; deep nesting
         raise Unauthenticated("malformed token: its header is not base64url JSON") from exc
     if not isinstance(header, dict):
         raise Unauthenticated("malformed token: its header is not a JSON object")
