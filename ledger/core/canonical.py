@@ -78,8 +78,17 @@ def _is_plain(value: object) -> bool:
                 if not isinstance(key, str):
                     raise EncodingError(f"object key {key!r} is not a string")
                 plain = False  # a str subclass: the exact path writes it as a str
-            elif not (key.isascii() and _is_plain(item)):
+            elif not key.isascii():
                 plain = False
+            else:
+                # Scalars inline: this loop runs for every member of every payload.
+                member = type(item)
+                if member is str or member is bool or item is None:
+                    continue
+                if member is int and -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                    continue
+                if not _is_plain(item):
+                    plain = False
         return plain
     if kind is list or kind is tuple:
         plain = True
