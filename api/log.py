@@ -6,10 +6,9 @@ No authentication: everything here is what outsiders need to verify the log them
 from __future__ import annotations
 
 import logging
-import re
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, MediaType, Request, get
+from litestar import Controller, MediaType, get
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.exceptions import ServiceUnavailableException
@@ -17,7 +16,7 @@ from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_503_SERVICE_UNAVAILABLE
 
-from api.errors import describe_value
+from api.params import strict_query
 from ledger.bootstrap import Ledger
 from ledger.core.errors import InvalidInput, RangeError
 from schemas.log import (
@@ -38,11 +37,6 @@ logger = logging.getLogger(__name__)
 #: The most entries one GET /log/entries returns; page through longer ranges.
 MAX_ENTRIES_PER_REQUEST = 1000
 
-#: Query parameters that are integers: plain decimal, no sign but minus, no leading zeros.
-#: Checked in this order, so that a request with two bad ones always names the same one.
-INTEGER_QUERY_PARAMETERS = ("start", "end", "index", "size", "old", "new")
-_DECIMAL_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)", re.ASCII)
-
 _NO_CACHE = CacheControlHeader(no_cache=True)
 _BAD_INPUT = ResponseSpec(
     ErrorDetail,
@@ -59,31 +53,15 @@ _CANNOT_SIGN = ResponseSpec(
 )
 
 
-def require_decimal_integers(request: Request[Any, Any, Any]) -> None:
-    """Refuse integer query parameters that are not plain decimal or are given twice.
-
-    Litestar alone would read "1.0" as 1, "1e3" as 1000 and the last of repeated
-    values; a verifier's request should mean exactly one thing.
-    """
-    for name in INTEGER_QUERY_PARAMETERS:
-        values = request.query_params.getall(name, [])
-        if len(values) > 1:
-            raise InvalidInput(f"query parameter {name!r} is given {len(values)} times")
-        if values and not _DECIMAL_INTEGER.fullmatch(values[0]):
-            raise InvalidInput(
-                f"query parameter {name!r} must be an integer, got {describe_value(values[0])}"
-            )
-
-
 class LogController(Controller):
     """GET-only public endpoints; the Ledger comes from dependency injection (``ledger``)."""
 
     path = "/"
     tags = ["log"]  # noqa: RUF012 - Litestar reads class attributes
-    before_request = staticmethod(require_decimal_integers)
 
     @get(
         "/log/checkpoint",
+        before_request=strict_query(),
         media_type=MediaType.TEXT,
         cache_control=_NO_CACHE,
         sync_to_thread=True,
@@ -102,6 +80,7 @@ class LogController(Controller):
 
     @get(
         "/log/vkey",
+        before_request=strict_query(),
         media_type=MediaType.TEXT,
         cache_control=_NO_CACHE,
         sync_to_thread=True,
@@ -119,6 +98,7 @@ class LogController(Controller):
 
     @get(
         "/log/entries",
+        before_request=strict_query("start", "end", integers=("start", "end")),
         sync_to_thread=True,
         summary="A run of entries",
         description=(
@@ -173,6 +153,7 @@ class LogController(Controller):
 
     @get(
         "/log/proof/inclusion",
+        before_request=strict_query("index", "size", integers=("index", "size")),
         sync_to_thread=True,
         summary="An inclusion proof",
         description=(
@@ -208,6 +189,7 @@ class LogController(Controller):
 
     @get(
         "/log/proof/consistency",
+        before_request=strict_query("old", "new", integers=("old", "new")),
         sync_to_thread=True,
         summary="A consistency proof",
         description=(
@@ -243,6 +225,7 @@ class LogController(Controller):
 
     @get(
         "/.well-known/jwks.json",
+        before_request=strict_query(),
         cache_control=_NO_CACHE,
         sync_to_thread=True,
         tags=["keys"],
@@ -258,6 +241,7 @@ class LogController(Controller):
 
     @get(
         "/healthz",
+        before_request=strict_query(),
         cache_control=CacheControlHeader(no_store=True),
         sync_to_thread=True,
         tags=["service"],

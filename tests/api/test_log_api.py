@@ -445,3 +445,20 @@ def test_create_app_from_env_serves_and_closes_its_ledger(
         assert closed == []
     assert len(closed) == 1
     closed[0].engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/log/entries?start=0&end=1&limit=5",
+        "/log/proof/inclusion?index=0&size=1&tree_size=1",
+        "/log/proof/consistency?old=1&new=2&first=1",
+        "/log/checkpoint?size=3",
+    ],
+)
+def test_unknown_query_parameters_are_refused_not_ignored(
+    client: TestClient[Litestar], path: str
+) -> None:
+    response = client.get(path)
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("unknown query parameter")
