@@ -51,6 +51,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.handlers import HTTPRouteHandler
+from litestar.openapi import ResponseSpec
 from litestar.serialization import msgspec_hooks
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
@@ -86,6 +87,7 @@ __all__ = [
     "describe_body_problem",
     "describe_value",
     "error_response",
+    "error_spec",
 ]
 
 logger = logging.getLogger(__name__)
@@ -128,6 +130,11 @@ _SOURCE_NAMES = {
     "header": "header",
     "cookie": "cookie",
 }
+
+
+def error_spec(description: str) -> ResponseSpec:
+    """The OpenAPI description of an error response (the ErrorDetail body)."""
+    return ResponseSpec(ErrorDetail, generate_examples=False, description=description)
 
 
 def error_response(

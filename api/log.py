@@ -12,17 +12,16 @@ from litestar import Controller, MediaType, get
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.exceptions import ServiceUnavailableException
-from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_503_SERVICE_UNAVAILABLE
 
+from api.errors import error_spec
 from api.params import strict_query
 from ledger.bootstrap import Ledger
 from ledger.core.errors import InvalidInput, RangeError
 from schemas.log import (
     ConsistencyProof,
     EntriesPage,
-    ErrorDetail,
     Health,
     InclusionProof,
     Jwk,
@@ -38,18 +37,12 @@ logger = logging.getLogger(__name__)
 MAX_ENTRIES_PER_REQUEST = 1000
 
 _NO_CACHE = CacheControlHeader(no_cache=True)
-_BAD_INPUT = ResponseSpec(
-    ErrorDetail,
-    generate_examples=False,
-    description="A parameter is missing, not an integer, or out of range.",
+_BAD_INPUT = error_spec(
+    "A parameter is missing, not an integer, or out of range.",
 )
-_UNAVAILABLE = ResponseSpec(
-    ErrorDetail, generate_examples=False, description="The database does not answer."
-)
-_CANNOT_SIGN = ResponseSpec(
-    ErrorDetail,
-    generate_examples=False,
-    description="The log failed its own integrity check or cannot reach its signing key.",
+_UNAVAILABLE = error_spec("The database does not answer.")
+_CANNOT_SIGN = error_spec(
+    "The log failed its own integrity check or cannot reach its signing key.",
 )
 
 

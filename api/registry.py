@@ -10,7 +10,6 @@ from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import (
     HTTP_200_OK,
@@ -23,6 +22,7 @@ from litestar.status_codes import (
     HTTP_429_TOO_MANY_REQUESTS,
 )
 
+from api.errors import error_spec
 from api.params import fields_named, path_checked, query_checked, query_choice, strict_query
 from ledger.bootstrap import Ledger
 from ledger.core.principals import Principal
@@ -42,7 +42,6 @@ from ledger.domain.registry import (
 )
 from ledger.services.registry import Recorded
 from ledger.storage.registry import MAX_PAGE_SIZE, OrgRecord, SchoolRecord, StandardRecord
-from schemas.log import ErrorDetail
 from schemas.registry import (
     ExitRequest,
     OrgPage,
@@ -64,23 +63,23 @@ __all__ = ["OrgController", "SchoolController", "StandardController"]
 MAX_OFFSET = 1_000_000_000
 
 
-def _spec(description: str) -> ResponseSpec:
-    return ResponseSpec(ErrorDetail, generate_examples=False, description=description)
-
-
 _READ_ERRORS = {
-    HTTP_400_BAD_REQUEST: _spec("A parameter is unknown, repeated or not valid; detail names it."),
+    HTTP_400_BAD_REQUEST: error_spec(
+        "A parameter is unknown, repeated or not valid; detail names it."
+    ),
 }
 _WRITE_ERRORS = {
-    HTTP_400_BAD_REQUEST: _spec("The body is not JSON or a field is wrong; detail names it."),
-    HTTP_401_UNAUTHORIZED: _spec("No bearer token, or the token is refused; detail says why."),
-    HTTP_403_FORBIDDEN: _spec("This principal may not do this, or is suspended; detail says why."),
-    HTTP_429_TOO_MANY_REQUESTS: _spec("Over the rate limit; see Retry-After."),
+    HTTP_400_BAD_REQUEST: error_spec("The body is not JSON or a field is wrong; detail names it."),
+    HTTP_401_UNAUTHORIZED: error_spec("No bearer token, or the token is refused; detail says why."),
+    HTTP_403_FORBIDDEN: error_spec(
+        "This principal may not do this, or is suspended; detail says why."
+    ),
+    HTTP_429_TOO_MANY_REQUESTS: error_spec("Over the rate limit; see Retry-After."),
 }
 _CHANGE_ERRORS = {
     **_WRITE_ERRORS,
-    HTTP_404_NOT_FOUND: _spec("No such object."),
-    HTTP_409_CONFLICT: _spec("The status does not allow this (a bar or expulsion is final)."),
+    HTTP_404_NOT_FOUND: error_spec("No such object."),
+    HTTP_409_CONFLICT: error_spec("The status does not allow this (a bar or expulsion is final)."),
 }
 _LIMIT = QueryParameter(ge=1, le=MAX_PAGE_SIZE, description=f"page size, at most {MAX_PAGE_SIZE}")
 _OFFSET = QueryParameter(ge=0, le=MAX_OFFSET, description="rows to skip")
@@ -151,7 +150,7 @@ class OrgController(Controller):
             "Office only. Records org.registered with the name and a salted SHA-256 "
             "commitment to the contact; the contact itself stays out of the ledger."
         ),
-        responses={**_WRITE_ERRORS, HTTP_409_CONFLICT: _spec("The organization exists.")},
+        responses={**_WRITE_ERRORS, HTTP_409_CONFLICT: error_spec("The organization exists.")},
     )
     def register(
         self,
@@ -202,7 +201,7 @@ class OrgController(Controller):
         before_request=strict_query(),
         summary="Read an organization",
         description="contact is shown only to the office, auditors and the organization itself.",
-        responses={**_READ_ERRORS, HTTP_404_NOT_FOUND: _spec("No such organization.")},
+        responses={**_READ_ERRORS, HTTP_404_NOT_FOUND: error_spec("No such organization.")},
     )
     def get_org(
         self,
@@ -287,7 +286,7 @@ class OrgController(Controller):
             "Only the organization id itself, and only while it is registered (a suspended "
             "or barred organization gets 403 saying why). Records standard.published."
         ),
-        responses={**_WRITE_ERRORS, HTTP_409_CONFLICT: _spec("The standard code is taken.")},
+        responses={**_WRITE_ERRORS, HTTP_409_CONFLICT: error_spec("The standard code is taken.")},
     )
     def publish_standard(
         self,
@@ -319,7 +318,7 @@ class SchoolController(Controller):
         before_request=strict_query(),
         summary="Admit a pilot school",
         description="Office only. Records school.admitted; city is a code of the province's list.",
-        responses={**_WRITE_ERRORS, HTTP_409_CONFLICT: _spec("The school exists.")},
+        responses={**_WRITE_ERRORS, HTTP_409_CONFLICT: error_spec("The school exists.")},
     )
     def admit(
         self,
@@ -365,7 +364,7 @@ class SchoolController(Controller):
         sync_to_thread=True,
         before_request=strict_query(),
         summary="Read a pilot school",
-        responses={**_READ_ERRORS, HTTP_404_NOT_FOUND: _spec("No such school.")},
+        responses={**_READ_ERRORS, HTTP_404_NOT_FOUND: error_spec("No such school.")},
     )
     def get_school(self, ledger: NamedDependency[Ledger], id: FromPath[str]) -> SchoolView:
         """The pilot school ``id``."""
@@ -476,7 +475,7 @@ class StandardController(Controller):
         sync_to_thread=True,
         before_request=strict_query(),
         summary="Read a certificate standard",
-        responses={**_READ_ERRORS, HTTP_404_NOT_FOUND: _spec("No such standard.")},
+        responses={**_READ_ERRORS, HTTP_404_NOT_FOUND: error_spec("No such standard.")},
     )
     def get_standard(self, ledger: NamedDependency[Ledger], code: FromPath[str]) -> StandardView:
         """The standard ``code``."""

@@ -10,7 +10,6 @@ from typing import Any
 from litestar import Controller, Request, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
-from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import (
     HTTP_200_OK,
@@ -24,6 +23,7 @@ from litestar.status_codes import (
 )
 
 from api.auth import BEARER_SECURITY, RateLimits
+from api.errors import error_spec
 from ledger.bootstrap import Ledger
 from ledger.core.errors import Unauthenticated
 from ledger.core.principals import Principal
@@ -36,23 +36,18 @@ from schemas.auth import (
     TokenRequest,
     TokenResponse,
 )
-from schemas.log import ErrorDetail
 
 __all__ = ["TokenController"]
 
 _NO_STORE = CacheControlHeader(no_store=True)
 
 
-def _spec(description: str) -> ResponseSpec:
-    return ResponseSpec(ErrorDetail, generate_examples=False, description=description)
-
-
-_BAD_BODY = {HTTP_400_BAD_REQUEST: _spec("The body is not JSON, has a wrong type or field.")}
+_BAD_BODY = {HTTP_400_BAD_REQUEST: error_spec("The body is not JSON, has a wrong type or field.")}
 _WRITE_ERRORS = {
     **_BAD_BODY,
-    HTTP_401_UNAUTHORIZED: _spec("No bearer token, or the token is refused; detail says why."),
-    HTTP_403_FORBIDDEN: _spec("This principal may not do this; detail says why."),
-    HTTP_429_TOO_MANY_REQUESTS: _spec("Over the rate limit; see Retry-After."),
+    HTTP_401_UNAUTHORIZED: error_spec("No bearer token, or the token is refused; detail says why."),
+    HTTP_403_FORBIDDEN: error_spec("This principal may not do this; detail says why."),
+    HTTP_429_TOO_MANY_REQUESTS: error_spec("Over the rate limit; see Retry-After."),
 }
 
 
@@ -82,8 +77,8 @@ class TokenController(Controller):
         ),
         responses={
             **_BAD_BODY,
-            HTTP_401_UNAUTHORIZED: _spec("The API key is unknown or revoked."),
-            HTTP_429_TOO_MANY_REQUESTS: _spec("Too many attempts; see Retry-After."),
+            HTTP_401_UNAUTHORIZED: error_spec("The API key is unknown or revoked."),
+            HTTP_429_TOO_MANY_REQUESTS: error_spec("Too many attempts; see Retry-After."),
         },
     )
     def token(
@@ -146,8 +141,8 @@ class TokenController(Controller):
         ),
         responses={
             **_WRITE_ERRORS,
-            HTTP_404_NOT_FOUND: _spec("No such API key."),
-            HTTP_409_CONFLICT: _spec("The key is already revoked."),
+            HTTP_404_NOT_FOUND: error_spec("No such API key."),
+            HTTP_409_CONFLICT: error_spec("The key is already revoked."),
         },
     )
     def revoke_api_key(
