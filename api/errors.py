@@ -155,27 +155,6 @@ def describe_value(value: str) -> str:
     return repr(value)
 
 
-def _invalid_input(_request: Request[Any, Any, Any], exc: InvalidInput) -> Response[ErrorDetail]:
-    return error_response(HTTP_400_BAD_REQUEST, str(exc))
-
-
-def _not_encodable(_request: Request[Any, Any, Any], exc: EncodingError) -> Response[ErrorDetail]:
-    # A value the canonical encoding cannot hold (an integer beyond 2**53 - 1, ...); the
-    # API's schemas bound what callers send, so this is rare, but it is still their input.
-    return error_response(
-        HTTP_400_BAD_REQUEST, str(exc) or "a value in the request has no canonical encoding"
-    )
-
-
-def _other_ledger_error(
-    _request: Request[Any, Any, Any], exc: LedgerError
-) -> Response[ErrorDetail]:
-    # A LedgerError subclass without a mapping of its own (one added later, say): ledger
-    # errors are raised on purpose and say what was wrong, so the caller gets the message.
-    logger.warning("%s has no HTTP mapping of its own; answering 400", type(exc).__name__)
-    return error_response(HTTP_400_BAD_REQUEST, str(exc) or "the request cannot be carried out")
-
-
 def _invalid_request(
     request: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[ErrorDetail]:
@@ -260,18 +239,6 @@ def _unauthenticated(
     presented = "authorization" in request.headers
     challenge = 'Bearer error="invalid_token"' if presented else "Bearer"
     return error_response(HTTP_401_UNAUTHORIZED, str(exc), {"WWW-Authenticate": challenge})
-
-
-def _forbidden(_request: Request[Any, Any, Any], exc: Forbidden) -> Response[ErrorDetail]:
-    return error_response(HTTP_403_FORBIDDEN, str(exc))
-
-
-def _not_found(_request: Request[Any, Any, Any], exc: NotFound) -> Response[ErrorDetail]:
-    return error_response(HTTP_404_NOT_FOUND, str(exc))
-
-
-def _conflict(_request: Request[Any, Any, Any], exc: Conflict) -> Response[ErrorDetail]:
-    return error_response(HTTP_409_CONFLICT, str(exc))
 
 
 def _rate_limited(_request: Request[Any, Any, Any], exc: RateLimited) -> Response[ErrorDetail]:
@@ -373,14 +340,32 @@ def _signing_unavailable(
     )
 
 
+#: Ledger errors that answer with their own message, by the nearest class in the MRO.
+#: They are raised on purpose and say what was wrong, so the caller gets the message.
+_STATUS_OF_ERROR: dict[type[LedgerError], int] = {
+    InvalidInput: HTTP_400_BAD_REQUEST,
+    # A value the canonical encoding cannot hold (an integer beyond 2**53 - 1, ...).
+    EncodingError: HTTP_400_BAD_REQUEST,
+    Forbidden: HTTP_403_FORBIDDEN,
+    NotFound: HTTP_404_NOT_FOUND,
+    Conflict: HTTP_409_CONFLICT,
+}
+
+
+def _ledger_error(_request: Request[Any, Any, Any], exc: LedgerError) -> Response[ErrorDetail]:
+    for error_class in type(exc).__mro__:
+        status = _STATUS_OF_ERROR.get(error_class)
+        if status is not None:
+            return error_response(status, str(exc) or "the request cannot be carried out")
+    # A LedgerError subclass without a mapping of its own (one added later, say).
+    logger.warning("%s has no HTTP mapping of its own; answering 400", type(exc).__name__)
+    return error_response(HTTP_400_BAD_REQUEST, str(exc) or "the request cannot be carried out")
+
+
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
-    InvalidInput: _invalid_input,
-    EncodingError: _not_encodable,
+    **dict.fromkeys(_STATUS_OF_ERROR, _ledger_error),
     ValidationException: _invalid_request,
     Unauthenticated: _unauthenticated,
-    Forbidden: _forbidden,
-    NotFound: _not_found,
-    Conflict: _conflict,
     RateLimited: _rate_limited,
     InternalServerException: _body_named_like_a_dependency,
     ClientException: _body_not_json,
@@ -391,5 +376,5 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     VerificationError: _integrity_failure,
     SigningKeyError: _signing_unavailable,
     # Last, for readers: the MRO lookup finds the specific handlers above first anyway.
-    LedgerError: _other_ledger_error,
+    LedgerError: _ledger_error,
 }

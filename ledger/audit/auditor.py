@@ -30,12 +30,32 @@ NODE_CHANGED = "merkle node changed"
 
 @dataclass(frozen=True, slots=True)
 class AuditedEntry:
-    """What a source hands the auditor: the bytes, and hashes it claims for them."""
+    """An entry from a source that has no stored link (the public API serves none)."""
 
     index: int
     data: bytes
     leaf_hash: bytes | None = None
     link: bytes | None = None
+
+
+class EntryRecord(Protocol):
+    """What the auditor reads of an entry: its bytes, and the hashes the source claims.
+
+    AuditedEntry and the store's StoredEntry both have this shape, so a database source
+    hands over its rows as they are read, without a copy per entry.
+    """
+
+    @property
+    def index(self) -> int: ...
+
+    @property
+    def data(self) -> bytes: ...
+
+    @property
+    def leaf_hash(self) -> bytes | None: ...
+
+    @property
+    def link(self) -> bytes | None: ...
 
 
 class AuditSource(Protocol):
@@ -45,7 +65,7 @@ class AuditSource(Protocol):
         """The latest signed checkpoint note."""
         ...
 
-    def entries(self) -> Iterator[AuditedEntry]:
+    def entries(self) -> Iterator[EntryRecord]:
         """Every entry from index 0 on, in stored order, as they are stored."""
         ...
 

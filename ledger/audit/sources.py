@@ -12,7 +12,7 @@ import httpx
 
 from ledger.audit.auditor import AuditedEntry
 from ledger.core.errors import InvalidInput
-from ledger.storage.store import LedgerStore
+from ledger.storage.store import LedgerStore, StoredEntry
 
 #: Entries per request; the API's documented cap is 1000.
 PAGE_SIZE = 1000
@@ -31,10 +31,9 @@ class DatabaseSource:
             raise InvalidInput("the database has no signed checkpoint yet; start the service once")
         return stored.note
 
-    def entries(self) -> Iterator[AuditedEntry]:
-        """Every entry as stored, in index order."""
-        for entry in self.store.iter_entries():
-            yield AuditedEntry(entry.index, entry.data, entry.leaf_hash, entry.link)
+    def entries(self) -> Iterator[StoredEntry]:
+        """Every entry as stored, in index order, with its stored leaf hash and link."""
+        return self.store.iter_entries()
 
     def node_hashes(self) -> Iterator[bytes]:
         """Stored Merkle node hashes in position order."""

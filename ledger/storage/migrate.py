@@ -34,6 +34,5 @@ def head() -> str | None:
 
 def is_current(engine: Engine) -> bool:
     """True when the database already has the newest schema."""
-    head = ScriptDirectory.from_config(_config()).get_current_head()
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision() == head
+        return MigrationContext.configure(connection).get_current_revision() == head()

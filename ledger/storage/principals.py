@@ -103,11 +103,6 @@ class PrincipalStore:
         with self.engine.connect() as connection:
             return active_api_key_ids(connection, principal)
 
-    def principal_revoked_at(self, principal: str) -> int | None:
-        """When the principal was last revoked; None if never."""
-        with self.engine.connect() as connection:
-            return principal_revoked_at(connection, principal)
-
     def standing(
         self, principal: str, key_id: str | None
     ) -> tuple[int | None, ApiKeyRecord | None]:

@@ -301,8 +301,9 @@ class RegistryRepository:
                 (orgs, ORG_LIFECYCLE, org_id),
                 (schools, SCHOOL_LIFECYCLE, school_id),
             ):
-                if object_id is not None and _status(connection, table, object_id) is not None:
-                    _ensure_active(connection, table, lifecycle, object_id)
+                current = None if object_id is None else _status(connection, table, object_id)
+                if current is not None and current[0] != lifecycle.active:
+                    raise Forbidden(f"{lifecycle.noun} {object_id} is {current[0]}: {current[1]}")
 
     def org(self, org_id: str) -> OrgRecord | None:
         """The organization ``org_id``, or None."""
