@@ -18,6 +18,7 @@ from litestar.openapi.spec import Components
 from litestar.types import Message, Scope
 
 from api.auth import AUTH_DEPENDENCIES, BEARER_SECURITY_SCHEMES, TOKEN_EXCHANGE_LIMIT, RateLimits
+from api.certificates import CertificateController, LearnerController, VerificationController
 from api.errors import EXCEPTION_HANDLERS, MAX_REQUEST_BODY_SIZE
 from api.log import LogController
 from api.registry import OrgController, SchoolController, StandardController
@@ -72,6 +73,9 @@ def create_app(ledger: Ledger) -> Litestar:
             OrgController,
             SchoolController,
             StandardController,
+            CertificateController,
+            VerificationController,
+            LearnerController,
         ],
         dependencies={
             "ledger": Provide(_provide_ledger, sync_to_thread=False),

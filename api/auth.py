@@ -22,6 +22,7 @@ __all__ = [
     "AUTH_DEPENDENCIES",
     "BEARER_SECURITY",
     "BEARER_SECURITY_SCHEMES",
+    "LOOKUP_LIMIT",
     "TOKEN_EXCHANGE_LIMIT",
     "RateLimits",
     "bearer_token",
@@ -43,6 +44,8 @@ BEARER_SECURITY: list[SecurityRequirement] = [{"BearerToken": []}]
 
 #: Failed attempts per client address at POST /auth/token.
 TOKEN_EXCHANGE_LIMIT = RateLimit(30, 60)
+#: Certificate lookups (number plus holder name) per client address.
+LOOKUP_LIMIT = RateLimit(20, 60)
 
 
 @dataclass(frozen=True)
@@ -51,13 +54,20 @@ class RateLimits:
 
     principal: RateLimiter
     token_exchange: RateLimiter
+    lookup: RateLimiter
 
     @classmethod
-    def create(cls, per_principal: RateLimit, token_exchange: RateLimit) -> RateLimits:
+    def create(
+        cls,
+        per_principal: RateLimit,
+        token_exchange: RateLimit = TOKEN_EXCHANGE_LIMIT,
+        lookup: RateLimit | None = None,
+    ) -> RateLimits:
         """Fresh limiters (no request counted yet)."""
         return cls(
             RateLimiter(per_principal, "from this principal"),
             RateLimiter(token_exchange, "exchanging this API key"),
+            RateLimiter(lookup or LOOKUP_LIMIT, "looking up certificates from this address"),
         )
 
 

@@ -3,6 +3,7 @@
 Every error body is ``{"status_code": ..., "detail": "..."}``; bad input is never a 500.
 
     InvalidInput (RangeError, ...)        400  the message says what was wrong
+    InvalidRows                           400  and "errors": every bad row, field, problem
     EncodingError                         400  a value with no canonical encoding; says which
     litestar ValidationException          400  names the parameter and what was expected
     Unauthenticated                       401  why the credentials were refused; WWW-Authenticate
@@ -79,6 +80,8 @@ from ledger.core.errors import (
     Unauthenticated,
     VerificationError,
 )
+from ledger.domain.certificates import InvalidRows
+from schemas.certificates import RowError, RowErrorDetail
 from schemas.log import ErrorDetail
 
 __all__ = [
@@ -352,6 +355,15 @@ _STATUS_OF_ERROR: dict[type[LedgerError], int] = {
 }
 
 
+def _invalid_rows(_request: Request[Any, Any, Any], exc: InvalidRows) -> Response[RowErrorDetail]:
+    errors = [RowError(row=p.row, field=p.field, problem=p.problem) for p in exc.problems]
+    return Response(
+        RowErrorDetail(status_code=HTTP_400_BAD_REQUEST, detail=str(exc), errors=errors),
+        status_code=HTTP_400_BAD_REQUEST,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
 def _ledger_error(_request: Request[Any, Any, Any], exc: LedgerError) -> Response[ErrorDetail]:
     for error_class in type(exc).__mro__:
         status = _STATUS_OF_ERROR.get(error_class)
@@ -365,6 +377,7 @@ def _ledger_error(_request: Request[Any, Any, Any], exc: LedgerError) -> Respons
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     **dict.fromkeys(_STATUS_OF_ERROR, _ledger_error),
     ValidationException: _invalid_request,
+    InvalidRows: _invalid_rows,
     Unauthenticated: _unauthenticated,
     RateLimited: _rate_limited,
     InternalServerException: _body_named_like_a_dependency,

@@ -11,11 +11,13 @@ from sqlalchemy import Engine
 
 from keys.folder import KeyFolder
 from ledger.core.errors import InvalidInput
+from ledger.services.certificates import CertificateService
 from ledger.services.log import LogService
 from ledger.services.registry import RegistryService
 from ledger.services.tokens import TokenService
 from ledger.settings import Settings
 from ledger.storage import migrate
+from ledger.storage.certificates import CertificateRepository
 from ledger.storage.engine import create_ledger_engine, is_sqlite, sqlite_file_exists
 from ledger.storage.principals import PrincipalStore
 from ledger.storage.registry import RegistryRepository
@@ -32,6 +34,7 @@ class Ledger:
     log: LogService
     tokens: TokenService
     registry: RegistryService
+    certificates: CertificateService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -63,5 +66,9 @@ def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
     if first_run:
         log.ensure_signing_key()
         tokens.ensure_key()
-    registry = RegistryService(log, RegistryRepository(engine))
-    return Ledger(settings, engine, store, log, tokens, registry)
+    registry_repository = RegistryRepository(engine)
+    registry = RegistryService(log, registry_repository)
+    certificates = CertificateService(
+        log, CertificateRepository(engine), registry_repository, settings.public_url
+    )
+    return Ledger(settings, engine, store, log, tokens, registry, certificates)

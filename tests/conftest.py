@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.postgres import PostgresServer, find_pg_bin
+from tests.served import Served, serving
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_FIXTURES = frozenset({"postgres_server", "postgres_url"})
@@ -93,3 +94,9 @@ def shared_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared folder not found next to the repository ({path})")
     return path
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
+    """``serve(data_dir, *extra)`` starts `certledger serve` and returns its Served."""
+    yield from serving(tmp_path)

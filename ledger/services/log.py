@@ -31,6 +31,7 @@ from ledger.storage.key_registry import (
 )
 from ledger.storage.store import (
     LedgerStore,
+    Planner,
     Projector,
     StoredCheckpoint,
     StoredEntry,
@@ -67,13 +68,17 @@ class LogService:
         self, drafts: Sequence[EntryDraft], project: Projector | None = None
     ) -> list[StoredEntry]:
         """Append ``drafts`` durably (see LedgerStore.append); projections run in the commit."""
+        return self.append_planned(lambda _connection: drafts, project)
+
+    def append_planned(self, plan: Planner, project: Projector | None = None) -> list[StoredEntry]:
+        """Append the drafts ``plan`` makes under the write lock (LedgerStore.append_planned)."""
 
         def project_all(connection: Transaction, appended: Sequence[StoredEntry]) -> None:
             project_keys(connection, appended)
             if project is not None:
                 project(connection, appended)
 
-        return self.store.append(drafts, project_all)
+        return self.store.append_planned(plan, project_all)
 
     # -- keys ---------------------------------------------------------------------
 

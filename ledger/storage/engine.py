@@ -32,6 +32,25 @@ def sqlite_file_exists(url: str) -> bool:
     return Path(parsed.database).is_file()
 
 
+def scrub(engine: Engine, tables: tuple[str, ...]) -> None:
+    """Make overwritten rows of ``tables`` unreadable in the database files.
+
+    SQLite (secure_delete is on) keeps old page images in its write-ahead log until a
+    checkpoint, which this forces and truncates; PostgreSQL keeps dead row versions until
+    VACUUM, which this runs on ``tables``.
+    """
+    if engine.dialect.name == "sqlite":
+        # The driver connection runs in autocommit mode: no transaction holds the log.
+        raw = engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+        finally:
+            raw.close()
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql(f"VACUUM {', '.join(tables)}")
+
+
 def create_ledger_engine(url: str, **options: Any) -> Engine:
     """Create an engine for ``url`` with the durability settings the ledger needs."""
     if is_sqlite(url):
@@ -49,6 +68,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Erased personal data must not linger in free space of the database pages.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -37,6 +37,9 @@ Transaction = Connection
 #: change in the same commit as the entries they are derived from.
 Projector = Callable[[Connection, Sequence["StoredEntry"]], None]
 
+#: Called under the write lock, before anything is appended, to make the drafts.
+Planner = Callable[[Connection], Sequence[EntryDraft]]
+
 
 @dataclass(frozen=True, slots=True)
 class StoredEntry:
@@ -109,10 +112,22 @@ class LedgerStore:
         """
         if not drafts:
             return []
+        return self.append_planned(lambda _connection: drafts, project)
+
+    def append_planned(self, plan: Planner, project: Projector | None = None) -> list[StoredEntry]:
+        """Like append, with the drafts made by ``plan`` under the write lock.
+
+        ``plan`` reads what the drafts depend on (which learners exist, which numbers
+        are taken) in the transaction that appends them, so no other writer can change
+        it in between. If ``plan`` or ``project`` raises, nothing is written.
+        """
         writer = self.engine.connect().execution_options(**{WRITE_LOCK: True})
         with writer as connection, connection.begin():
             if self._lock_statement is not None:
                 connection.execute(self._lock_statement)
+            drafts = plan(connection)
+            if not drafts:
+                return []
             appended = self._append_locked(connection, drafts)
             if project is not None:
                 project(connection, appended)

@@ -128,3 +128,64 @@ standards = Table(
     Column("document_hash", String(64), nullable=False),
     Column("published_index", BigInteger, nullable=False, unique=True),
 )
+
+
+# --- certificates and learners (migration 0004) ------------------------------------------
+# ``learners``, ``certificates`` and ``certificate_batches`` mirror the learner.* and
+# certificate.* entries. ``learner_identities`` and ``holder_secrets`` are the
+# personal-data store: full names, national ID numbers and commitment salts, which never
+# enter the ledger and are erased on request (their columns set to NULL).
+
+learners = Table(
+    "learners",
+    metadata,
+    Column("account", String(12), primary_key=True),
+    Column("opened_index", BigInteger, nullable=False, unique=True),
+    Column("erased_index", BigInteger, nullable=True),
+)
+
+certificates = Table(
+    "certificates",
+    metadata,
+    Column("number", String(16), primary_key=True),
+    Column("account", String(12), ForeignKey("learners.account"), nullable=False, index=True),
+    Column("standard", String(32), ForeignKey("standards.code"), nullable=False, index=True),
+    Column("level", String(16), nullable=False),
+    Column("org", String(18), ForeignKey("orgs.id"), nullable=False, index=True),
+    Column("issued_on", String(10), nullable=False),
+    Column("batch", String(64), nullable=True),
+    Column("issued_index", BigInteger, nullable=False, unique=True),
+    # The signed verification record of the issuance entry (format section 9.3).
+    Column("record", Text, nullable=False),
+    Column("revoked_index", BigInteger, nullable=True),
+    Column("revoked_on", String(10), nullable=True),
+    Column("revocation_reason", String(500), nullable=True),
+)
+
+certificate_batches = Table(
+    "certificate_batches",
+    metadata,
+    Column("org", String(18), primary_key=True),
+    Column("batch", String(64), primary_key=True),
+    # SHA-256 of the batch's rows as checked, so that a retry with other rows is refused.
+    Column("digest", LargeBinary(32), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("first_index", BigInteger, nullable=False),
+)
+
+learner_identities = Table(
+    "learner_identities",
+    metadata,
+    Column("account", String(12), ForeignKey("learners.account"), primary_key=True),
+    Column("id_number", String(18), nullable=True, unique=True),
+    Column("name", String(100), nullable=True),
+)
+
+holder_secrets = Table(
+    "holder_secrets",
+    metadata,
+    Column("certificate", String(16), ForeignKey("certificates.number"), primary_key=True),
+    Column("account", String(12), nullable=False, index=True),
+    Column("name", String(100), nullable=True),
+    Column("salt", LargeBinary(16), nullable=True),
+)

@@ -6,104 +6,20 @@ vkey it was given, and catches a server that serves a changed history.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-import pytest
 
 from ledger.core.checkpoint import vkey as vkey_text
 from ledger.core.signing import SigningKey
-
-CERTLEDGER = [sys.executable, "-m", "scripts.cli"]
-START_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Served:
-    url: str
-    data_dir: Path
-    env: dict[str, str]
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def stop(self) -> str:
-        """Stop the server (if running) and return everything it printed."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.log.read_text()
-
-
-def environment(data_dir: Path, port: int) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        LEDGER_DATA_DIR=str(data_dir),
-        LEDGER_PORT=str(port),
-        LEDGER_HOST="127.0.0.1",
-        LEDGER_PUBLIC_URL="https://ledger.test",
-        PYTHONUNBUFFERED="1",
-    )
-    env.pop("LEDGER_DATABASE_URL", None)
-    return env
-
-
-def certledger(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*CERTLEDGER, *args], env=env, capture_output=True, text=True, timeout=120, check=False
-    )
-
-
-@pytest.fixture
-def serve(tmp_path: Path) -> Iterator[callable]:  # type: ignore[valid-type]
-    started: list[Served] = []
-
-    def start(data_dir: Path, *extra: str) -> Served:
-        port = free_port()
-        env = environment(data_dir, port)
-        log = tmp_path / f"serve-{port}.log"
-        with log.open("wb") as output:
-            process = subprocess.Popen(
-                [*CERTLEDGER, "serve", *extra], env=env, stdout=output, stderr=subprocess.STDOUT
-            )
-        served = Served(f"http://127.0.0.1:{port}", data_dir, env, process, log)
-        started.append(served)
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"serve exited early:\n{served.stop()}")
-            try:
-                if httpx.get(served.url + "/healthz", timeout=1).status_code == 200:
-                    return served
-            except httpx.TransportError:
-                time.sleep(0.1)
-        pytest.fail("serve did not answer /healthz in time")
-
-    yield start
-    for served in started:
-        served.stop()
+from tests.served import Served, certledger
 
 
 def test_first_run_serves_prints_where_to_open_and_audits_clean_over_http(
-    serve: callable,  # type: ignore[valid-type]
+    serve: Callable[..., Served],
     tmp_path: Path,
 ) -> None:
     served = serve(tmp_path / "data", "--workers", "2")
@@ -161,7 +77,7 @@ def test_first_run_serves_prints_where_to_open_and_audits_clean_over_http(
 
 
 def test_http_audit_catches_a_server_serving_a_changed_history(
-    serve: callable,  # type: ignore[valid-type]
+    serve: Callable[..., Served],
     tmp_path: Path,
 ) -> None:
     honest = serve(tmp_path / "honest")
