@@ -21,6 +21,7 @@ from api.auth import AUTH_DEPENDENCIES, BEARER_SECURITY_SCHEMES, TOKEN_EXCHANGE_
 from api.certificates import CertificateController, LearnerController, VerificationController
 from api.errors import EXCEPTION_HANDLERS, MAX_REQUEST_BODY_SIZE
 from api.log import LogController
+from api.pages import PAGE_HANDLERS
 from api.registry import OrgController, SchoolController, StandardController
 from api.tokens import TokenController
 from ledger.bootstrap import Ledger, open_ledger
@@ -76,6 +77,8 @@ def create_app(ledger: Ledger) -> Litestar:
             CertificateController,
             VerificationController,
             LearnerController,
+            # After VerificationController: GET /verify shares its path with POST /verify.
+            *PAGE_HANDLERS,
         ],
         dependencies={
             "ledger": Provide(_provide_ledger, sync_to_thread=False),
