@@ -19,6 +19,12 @@ from litestar.types import Message, Scope
 
 from api.auth import AUTH_DEPENDENCIES, BEARER_SECURITY_SCHEMES, TOKEN_EXCHANGE_LIMIT, RateLimits
 from api.certificates import CertificateController, LearnerController, VerificationController
+from api.credit_bank import (
+    ConversionController,
+    LearnerAccountController,
+    RuleController,
+    SchoolCreditController,
+)
 from api.errors import EXCEPTION_HANDLERS, MAX_REQUEST_BODY_SIZE
 from api.log import LogController
 from api.pages import PAGE_HANDLERS
@@ -77,6 +83,10 @@ def create_app(ledger: Ledger) -> Litestar:
             CertificateController,
             VerificationController,
             LearnerController,
+            SchoolCreditController,
+            RuleController,
+            ConversionController,
+            LearnerAccountController,
             # After VerificationController: GET /verify shares its path with POST /verify.
             *PAGE_HANDLERS,
         ],

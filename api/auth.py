@@ -22,6 +22,7 @@ __all__ = [
     "AUTH_DEPENDENCIES",
     "BEARER_SECURITY",
     "BEARER_SECURITY_SCHEMES",
+    "CHECKS_EXIT",
     "LOOKUP_LIMIT",
     "TOKEN_EXCHANGE_LIMIT",
     "RateLimits",
@@ -41,6 +42,11 @@ BEARER_SECURITY_SCHEMES: dict[str, SecurityScheme | Any] = {
     )
 }
 BEARER_SECURITY: list[SecurityRequirement] = [{"BearerToken": []}]
+
+#: A route handler ``opt`` key: the handler's service refuses suspended or expelled members
+#: itself (inside its transaction, with a reason code), so the general write gate stands
+#: aside.
+CHECKS_EXIT = "checks_exit"
 
 #: Failed attempts per client address at POST /auth/token.
 TOKEN_EXCHANGE_LIMIT = RateLimit(30, 60)
@@ -117,9 +123,10 @@ def provide_principal(
     principal = provide_optional_principal(request, ledger)
     if principal is None:
         raise Unauthenticated("missing bearer token")
-    if request.method not in _READ_METHODS:
+    if request.method not in _READ_METHODS and not request.route_handler.opt.get(CHECKS_EXIT):
         # Every write of a suspended, barred or expelled member stops here (403 with the
         # reason); writes that touch the registry check again inside their transaction.
+        # Handlers marked CHECKS_EXIT refuse such members themselves, with a reason code.
         ledger.registry.ensure_may_write(principal)
     return principal
 

@@ -4,6 +4,8 @@ Every error body is ``{"status_code": ..., "detail": "..."}``; bad input is neve
 
     InvalidInput (RangeError, ...)        400  the message says what was wrong
     InvalidRows                           400  and "errors": every bad row, field, problem
+    ConversionRefused                     409 or 422, with "code" naming the rule
+    ConversionRows                        422  and "errors": every refused row, code, problem
     EncodingError                         400  a value with no canonical encoding; says which
     litestar ValidationException          400  names the parameter and what was expected
     Unauthenticated                       401  why the credentials were refused; WWW-Authenticate
@@ -61,6 +63,7 @@ from litestar.status_codes import (
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
@@ -81,7 +84,9 @@ from ledger.core.errors import (
     VerificationError,
 )
 from ledger.domain.certificates import InvalidRows
+from ledger.domain.credit_bank import ConversionRefused, ConversionRows
 from schemas.certificates import RowError, RowErrorDetail
+from schemas.credit_bank import ConversionRefusal, ConversionRowError, ConversionRowErrors
 from schemas.log import ErrorDetail
 
 __all__ = [
@@ -364,6 +369,32 @@ def _invalid_rows(_request: Request[Any, Any, Any], exc: InvalidRows) -> Respons
     )
 
 
+def _conversion_refused(
+    _request: Request[Any, Any, Any], exc: ConversionRefused
+) -> Response[ConversionRefusal]:
+    status = HTTP_409_CONFLICT if exc.is_conflict else HTTP_422_UNPROCESSABLE_ENTITY
+    return Response(
+        ConversionRefusal(status_code=status, detail=str(exc), code=exc.code.value),
+        status_code=status,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _conversion_rows(
+    _request: Request[Any, Any, Any], exc: ConversionRows
+) -> Response[ConversionRowErrors]:
+    errors = [
+        ConversionRowError(row=row, code=code, problem=text) for row, code, text in exc.problems
+    ]
+    return Response(
+        ConversionRowErrors(
+            status_code=HTTP_422_UNPROCESSABLE_ENTITY, detail=str(exc), errors=errors
+        ),
+        status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
 def _ledger_error(_request: Request[Any, Any, Any], exc: LedgerError) -> Response[ErrorDetail]:
     for error_class in type(exc).__mro__:
         status = _STATUS_OF_ERROR.get(error_class)
@@ -378,6 +409,8 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     **dict.fromkeys(_STATUS_OF_ERROR, _ledger_error),
     ValidationException: _invalid_request,
     InvalidRows: _invalid_rows,
+    ConversionRefused: _conversion_refused,
+    ConversionRows: _conversion_rows,
     Unauthenticated: _unauthenticated,
     RateLimited: _rate_limited,
     InternalServerException: _body_named_like_a_dependency,

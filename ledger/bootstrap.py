@@ -12,12 +12,14 @@ from sqlalchemy import Engine
 from keys.folder import KeyFolder
 from ledger.core.errors import InvalidInput
 from ledger.services.certificates import CertificateService
+from ledger.services.credit_bank import CreditBankService
 from ledger.services.log import LogService
 from ledger.services.registry import RegistryService
 from ledger.services.tokens import TokenService
 from ledger.settings import Settings
 from ledger.storage import migrate
 from ledger.storage.certificates import CertificateRepository
+from ledger.storage.credit_bank_reads import CreditBankRepository
 from ledger.storage.engine import create_ledger_engine, is_sqlite, sqlite_file_exists
 from ledger.storage.principals import PrincipalStore
 from ledger.storage.registry import RegistryRepository
@@ -35,6 +37,7 @@ class Ledger:
     tokens: TokenService
     registry: RegistryService
     certificates: CertificateService
+    credit_bank: CreditBankService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -71,4 +74,5 @@ def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
     certificates = CertificateService(
         log, CertificateRepository(engine), registry_repository, settings.public_url
     )
-    return Ledger(settings, engine, store, log, tokens, registry, certificates)
+    credit_bank = CreditBankService(log, CreditBankRepository(engine))
+    return Ledger(settings, engine, store, log, tokens, registry, certificates, credit_bank)

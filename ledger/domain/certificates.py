@@ -12,7 +12,7 @@ import secrets
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ledger.core.canonical import canonical_json
@@ -42,6 +42,8 @@ HOLDER_SALT_BYTES = 16
 FIRST_YEAR = 2019
 MAX_HOLDER_NAME_LENGTH = 100
 MAX_SCORE = 100
+#: China Standard Time: UTC+8 all year. Dates the service writes are dates there.
+CHINA_OFFSET = timedelta(hours=8)
 #: A client's batch id, or an assessment id: safe in URLs, logs and the public ledger.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,64}", re.ASCII)
 
@@ -225,6 +227,12 @@ class Issuance:
     issued_on: date
     assessment: str | None = None
     score: int | None = None
+
+
+def china_date(timestamp: str) -> str:
+    """The date in China Standard Time (UTC+8) of an entry timestamp (format section 2.3)."""
+    moment = datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return (moment + CHINA_OFFSET).date().isoformat()
 
 
 def check_issue_date(value: date, today: date, field: str = "issued_on") -> date:

@@ -15,7 +15,7 @@ import json
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ledger.core.canonical import EntryDraft, canonical_json
@@ -32,6 +32,7 @@ from ledger.core.principals import Principal, Role
 from ledger.domain.certificates import (
     CERTIFICATE_ISSUED,
     CERTIFICATE_REVOKED,
+    CHINA_OFFSET,
     HOLDER_SALT_BYTES,
     LEARNER_ERASED,
     LEARNER_OPENED,
@@ -52,6 +53,7 @@ from ledger.domain.certificates import (
     record_payload,
     revoked_payload,
 )
+from ledger.domain.credit_bank import CONVERSION_REVERSED, REVOKED_CERTIFICATE
 from ledger.domain.registry import InvalidField
 from ledger.services.log import LogService
 from ledger.storage.certificates import (
@@ -62,10 +64,11 @@ from ledger.storage.certificates import (
     NewIdentity,
     accounts_of,
     batch_digest,
-    project_certificates,
     taken_accounts,
     taken_numbers,
 )
+from ledger.storage.credit_bank import active_conversions
+from ledger.storage.projections import project_learning
 from ledger.storage.registry import RegistryRepository, StandardRecord, ensure_active_org
 from ledger.storage.store import StoredEntry, Transaction
 
@@ -83,12 +86,11 @@ __all__ = [
 MAX_BATCH_ROWS = 10_000
 #: The fields of one issuance row, as a client sends them.
 ROW_FIELDS = ("standard", "level", "name", "id_number", "issued_on", "assessment", "score")
-_CHINA = timedelta(hours=8)
 
 
 def china_today() -> date:
     """Today's date in China Standard Time (UTC+8, no daylight saving)."""
-    return (datetime.now(UTC) + _CHINA).date()
+    return (datetime.now(UTC) + CHINA_OFFSET).date()
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +235,7 @@ class CertificateService:
             return drafts
 
         def project(connection: Transaction, appended: Sequence[StoredEntry]) -> None:
-            project_certificates(connection, appended, private)
+            project_learning(connection, appended, private)
 
         try:
             appended = self.log.append_planned(plan, project)
@@ -348,8 +350,22 @@ class CertificateService:
                 f"only organization {record.org}, which issued certificate {number}, "
                 f"or the office may revoke it; {actor} may not"
             )
-        draft = EntryDraft(CERTIFICATE_REVOKED, str(actor), revoked_payload(number, reason))
-        [entry] = self.log.append([draft], project_certificates)
+        principal = str(actor)
+        payload = revoked_payload(number, reason)
+
+        def plan(connection: Transaction) -> list[EntryDraft]:
+            # Every conversion made from the certificate is reversed in the same append.
+            reversals = [
+                EntryDraft(
+                    CONVERSION_REVERSED,
+                    principal,
+                    {"conversion": conversion, "reason": REVOKED_CERTIFICATE},
+                )
+                for conversion in active_conversions(connection, number)
+            ]
+            return [EntryDraft(CERTIFICATE_REVOKED, principal, payload), *reversals]
+
+        [entry, *_reversals] = self.log.append_planned(plan, project_learning)
         revoked = self.repository.certificate(number)
         assert revoked is not None and revoked.revoked_on is not None
         return entry.index, revoked.revoked_on
@@ -360,7 +376,7 @@ class CertificateService:
             raise Forbidden(f"only the office may erase personal data; {actor} may not")
         check_account_number(account)
         draft = EntryDraft(LEARNER_ERASED, str(actor), {"account": account})
-        [entry] = self.log.append([draft], project_certificates)
+        [entry] = self.log.append([draft], project_learning)
         self.repository.scrub_personal_data()
         return entry.index
 

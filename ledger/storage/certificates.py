@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, select, update
@@ -21,6 +20,7 @@ from ledger.domain.certificates import (
     CERTIFICATE_REVOKED,
     LEARNER_ERASED,
     LEARNER_OPENED,
+    china_date,
 )
 from ledger.storage.engine import scrub
 from ledger.storage.store import StoredEntry
@@ -36,8 +36,6 @@ from ledger.storage.tables import (
 
 #: IN lists are sent in chunks of this many values (SQLite allows 32,766 parameters).
 _CHUNK = 500
-#: China Standard Time: revocation dates are the date in the pilot's own time zone.
-_CHINA = timedelta(hours=8)
 
 #: Signs the record of one ``certificate.issued`` entry given its payload.
 RecordMaker = Callable[[StoredEntry, Mapping[str, Any]], str]
@@ -65,7 +63,7 @@ class IssuePrivate:
 
     identities: dict[str, NewIdentity]
     secrets: dict[str, HolderSecret]
-    make_record: RecordMaker
+    make_record: RecordMaker | None = None
     batch: tuple[str, str, bytes] | None = None  # org, batch id, digest
 
 
@@ -92,12 +90,6 @@ class CertificateRecord:
     def revoked(self) -> bool:
         """True once a ``certificate.revoked`` entry names it."""
         return self.revoked_index is not None
-
-
-def china_date(timestamp: str) -> str:
-    """The date (UTC+8) of an entry timestamp ``YYYY-MM-DDTHH:MM:SS.mmmZ``."""
-    moment = datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-    return (moment + _CHINA).date().isoformat()
 
 
 def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -183,7 +175,7 @@ def project_certificates(
         if kind == CERTIFICATE_ISSUED:
             payload = _payload(entry)
             number = payload["certificate"]
-            if private is None:
+            if private is None or private.make_record is None:
                 raise ValueError("issuing a certificate needs its private part and signer")
             certificate_rows.append(
                 {

@@ -148,7 +148,7 @@ certificates = Table(
     "certificates",
     metadata,
     Column("number", String(16), primary_key=True),
-    Column("account", String(12), ForeignKey("learners.account"), nullable=False, index=True),
+    Column("account", String(12), nullable=False, index=True),
     Column("standard", String(32), ForeignKey("standards.code"), nullable=False, index=True),
     Column("level", String(16), nullable=False),
     Column("org", String(18), ForeignKey("orgs.id"), nullable=False, index=True),
@@ -176,7 +176,7 @@ certificate_batches = Table(
 learner_identities = Table(
     "learner_identities",
     metadata,
-    Column("account", String(12), ForeignKey("learners.account"), primary_key=True),
+    Column("account", String(12), primary_key=True),
     Column("id_number", String(18), nullable=True, unique=True),
     Column("name", String(100), nullable=True),
 )
@@ -188,4 +188,80 @@ holder_secrets = Table(
     Column("account", String(12), nullable=False, index=True),
     Column("name", String(100), nullable=True),
     Column("salt", LargeBinary(16), nullable=True),
+)
+
+
+# --- the credit bank (migration 0005) ------------------------------------------------------
+# Projections of learner.*, credit.*, rule.*, conversion.* and certificate.* entries, which
+# `certledger rebuild` recreates from the ledger alone and `certledger audit` checks.
+# ``learners`` (above) is one of them: the learning accounts.
+
+enrolments = Table(
+    "enrolments",
+    metadata,
+    Column("account", String(12), primary_key=True),
+    Column("school", String(10), primary_key=True),
+    Column("enrolled_index", BigInteger, nullable=False),
+)
+
+outcomes = Table(
+    "outcomes",
+    metadata,
+    # The ledger index of the entry that deposited the outcome.
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("account", String(12), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # certificate or course
+    Column("source", String(32), nullable=False),  # certificate number or course code
+    Column("title", String(200), nullable=False),
+    Column("school", String(10), nullable=True),
+    Column("credits", Integer, nullable=False),
+    Column("earned_on", String(10), nullable=False),
+    Column("term", String(8), nullable=True),
+    Column("grade", String(8), nullable=True),
+    Column("reversed_index", BigInteger, nullable=True),
+)
+
+rules = Table(
+    "rules",
+    metadata,
+    Column("rule", String(12), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("school", String(10), nullable=False, index=True),
+    Column("programme", String(32), nullable=False),
+    Column("standard", String(32), nullable=False),
+    Column("min_level", String(16), nullable=False),
+    # The courses as canonical JSON: [{"code", "title", "credits"}, ...].
+    Column("courses", Text, nullable=False),
+    Column("credits", Integer, nullable=False),
+    Column("valid_from", String(10), nullable=False),
+    Column("valid_to", String(10), nullable=True),
+    Column("published_index", BigInteger, nullable=False, unique=True),
+)
+
+conversions = Table(
+    "conversions",
+    metadata,
+    Column("conversion", String(12), primary_key=True),
+    Column("account", String(12), nullable=False, index=True),
+    Column("certificate", String(16), nullable=False, index=True),
+    Column("rule", String(12), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("school", String(10), nullable=False),
+    Column("programme", String(32), nullable=False),
+    Column("credits", Integer, nullable=False),
+    Column("recorded_index", BigInteger, nullable=False, unique=True),
+    Column("recorded_on", String(10), nullable=False),
+    Column("batch", String(64), nullable=True),
+    Column("reversed_index", BigInteger, nullable=True),
+    Column("reversal_reason", String(500), nullable=True),
+)
+
+balances = Table(
+    "balances",
+    metadata,
+    Column("account", String(12), primary_key=True),
+    # Credits of active outcomes (certificates not revoked, course credits).
+    Column("deposited", Integer, nullable=False),
+    # Credits of conversions not reversed.
+    Column("converted", Integer, nullable=False),
 )

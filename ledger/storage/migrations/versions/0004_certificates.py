@@ -26,7 +26,7 @@ def upgrade() -> None:
     op.create_table(
         "certificates",
         sa.Column("number", sa.String(16), primary_key=True),
-        sa.Column("account", sa.String(12), sa.ForeignKey("learners.account"), nullable=False),
+        sa.Column("account", sa.String(12), nullable=False),
         sa.Column("standard", sa.String(32), sa.ForeignKey("standards.code"), nullable=False),
         sa.Column("level", sa.String(16), nullable=False),
         sa.Column("org", sa.String(18), sa.ForeignKey("orgs.id"), nullable=False),
@@ -52,7 +52,7 @@ def upgrade() -> None:
     # The personal-data store: never copied into the ledger; erasure sets these to NULL.
     op.create_table(
         "learner_identities",
-        sa.Column("account", sa.String(12), sa.ForeignKey("learners.account"), primary_key=True),
+        sa.Column("account", sa.String(12), primary_key=True),
         sa.Column("id_number", sa.String(18), nullable=True, unique=True),
         sa.Column("name", sa.String(100), nullable=True),
     )

@@ -1,0 +1,402 @@
+"""The credit bank's use cases: enrol, deposit course credits, publish rules, convert, read.
+
+Who may do what is decided here; every state check runs under the write lock, in the
+append that writes the entries it allows (LogService.append_planned).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ledger.core.canonical import EntryDraft, canonical_json, format_timestamp
+from ledger.core.errors import Conflict, Forbidden, NotFound
+from ledger.core.jws import RecordSigner
+from ledger.core.principals import Principal, Role
+from ledger.domain.certificates import (
+    LEARNER_OPENED,
+    InvalidRows,
+    RowProblem,
+    check_account_number,
+    check_certificate_number,
+    check_id_number,
+    check_token,
+    new_account_number,
+    normalize_name,
+)
+from ledger.domain.credit_bank import (
+    CONVERSION_RECORDED,
+    CREDIT_DEPOSITED,
+    LEARNER_ENROLLED,
+    RULE_PUBLISHED,
+    ConversionRefused,
+    ConversionRows,
+    Converted,
+    CourseCredit,
+    Rule,
+    RuleVersion,
+    check_conversion,
+    check_rule_id,
+    conversion_payload,
+    new_conversion_id,
+    new_rule_id,
+)
+from ledger.domain.registry import InvalidField, check_school_code
+from ledger.domain.transcripts import TRANSCRIPT_TYPE, transcript_payload
+from ledger.services.log import LogService
+from ledger.storage.certificates import IssuePrivate, NewIdentity, accounts_of, taken_accounts
+from ledger.storage.credit_bank import (
+    Difference,
+    certificate_facts,
+    converted_for,
+    is_enrolled,
+    latest_rule,
+    learner_opened,
+    rebuild,
+    replay,
+    school_standing,
+)
+from ledger.storage.credit_bank_reads import CreditBankRepository, LearnerRecord
+from ledger.storage.projections import project_learning
+from ledger.storage.registry import ensure_active_school
+from ledger.storage.store import StoredEntry, Transaction
+
+__all__ = [
+    "MAX_CONVERSION_ROWS",
+    "ConversionRows",
+    "Converted",
+    "CreditBankService",
+    "Enrolled",
+]
+
+#: The most rows one conversion batch may hold.
+MAX_CONVERSION_ROWS = 10_000
+#: Who reads any learner's account, besides the learner and their schools.
+_READERS = frozenset({Role.OFFICE, Role.AUDITOR})
+
+
+@dataclass(frozen=True, slots=True)
+class Enrolled:
+    """An enrolment: the account (opened now or before), the school, the ledger index."""
+
+    account: str
+    school: str
+    index: int
+    opened: bool
+
+
+def _school_of(actor: Principal, school: str, doing: str) -> str:
+    if actor.role is not Role.SCHOOL or actor.id != school:
+        raise Forbidden(f"only school {school} may {doing}; {actor} may not")
+    return school
+
+
+class CreditBankService:
+    """Learning accounts, outcomes, conversion rules and conversions."""
+
+    def __init__(self, log: LogService, repository: CreditBankRepository) -> None:
+        self.log = log
+        self.repository = repository
+
+    # -- enrolment and course credits -----------------------------------------------
+
+    def enrol(
+        self,
+        actor: Principal,
+        school: str,
+        *,
+        account: str | None = None,
+        name: str | None = None,
+        id_number: str | None = None,
+    ) -> Enrolled:
+        """Enrol a student by account number, or by name and ID number (opening an account
+        for a learner the ledger does not know yet). Conflict when enrolled already."""
+        _school_of(actor, check_school_code(school), "enrol its students")
+        if (account is None) == (name is None or id_number is None):
+            raise InvalidField("body", "must give either account, or name and id_number")
+        identity: NewIdentity | None = None
+        if account is not None:
+            check_account_number(account)
+        else:
+            identity = NewIdentity(check_id_number(str(id_number)), normalize_name(str(name)))
+        principal = str(actor)
+        private = IssuePrivate({}, {})
+        chosen: list[str] = []
+
+        def plan(connection: Transaction) -> list[EntryDraft]:
+            ensure_active_school(connection, school)
+            drafts: list[EntryDraft] = []
+            learner = account
+            if identity is not None:
+                learner = accounts_of(connection, [identity.id_number]).get(identity.id_number)
+                if learner is None:
+                    learner = new_account_number()
+                    while taken_accounts(connection, [learner]):
+                        learner = new_account_number()
+                    private.identities[learner] = identity
+                    drafts.append(EntryDraft(LEARNER_OPENED, principal, {"account": learner}))
+            elif not learner_opened(connection, str(learner)):
+                raise NotFound(f"there is no learning account {learner}")
+            assert learner is not None
+            if is_enrolled(connection, learner, school):
+                raise Conflict(f"account {learner} is enrolled at school {school} already")
+            chosen.append(learner)
+            payload = {"account": learner, "school": school}
+            return [*drafts, EntryDraft(LEARNER_ENROLLED, principal, payload)]
+
+        def project(connection: Transaction, appended: Sequence[StoredEntry]) -> None:
+            project_learning(connection, appended, private)
+
+        appended = self.log.append_planned(plan, project)
+        return Enrolled(chosen[0], school, appended[-1].index, opened=len(appended) == 2)
+
+    def deposit(self, actor: Principal, account: str, credit: CourseCredit) -> int:
+        """Deposit course credits for one of the calling school's students; the index."""
+        if actor.role is not Role.SCHOOL or actor.id is None:
+            raise Forbidden(f"only schools deposit course credits; {actor} may not")
+        school = actor.id
+        check_account_number(account)
+        draft = EntryDraft(CREDIT_DEPOSITED, str(actor), credit.entry_payload(account, school))
+
+        def plan(connection: Transaction) -> list[EntryDraft]:
+            ensure_active_school(connection, school)
+            if not is_enrolled(connection, account, school):
+                raise Forbidden(f"account {account} is not a student of school {school}")
+            return [draft]
+
+        [entry] = self.log.append_planned(plan, project_learning)
+        return entry.index
+
+    # -- conversion rules -----------------------------------------------------------
+
+    def publish_rule(
+        self, actor: Principal, school: str, rule: Rule, replaces: str | None = None
+    ) -> RuleVersion:
+        """Publish a new rule, or a new version of ``replaces`` (one of the school's)."""
+        _school_of(actor, check_school_code(school), "publish its conversion rules")
+        if replaces is not None:
+            check_rule_id(replaces)
+        if self.repository.standard_exists(rule.standard) is False:
+            raise InvalidField("standard", f"{rule.standard} is not a published standard")
+        published: list[RuleVersion] = []
+
+        def plan(connection: Transaction) -> list[EntryDraft]:
+            ensure_active_school(connection, school)
+            if replaces is None:
+                rule_id, version = new_rule_id(), 1
+                while latest_rule(connection, rule_id) is not None:
+                    rule_id = new_rule_id()
+            else:
+                latest = latest_rule(connection, replaces)
+                if latest is None:
+                    raise NotFound(f"there is no conversion rule {replaces}")
+                if latest.school != school:
+                    raise Forbidden(f"rule {replaces} belongs to school {latest.school}")
+                rule_id, version = replaces, latest.version + 1
+            published.append(RuleVersion(rule_id, version, school, rule))
+            payload = rule.entry_payload(rule_id, version, school)
+            return [EntryDraft(RULE_PUBLISHED, str(actor), payload)]
+
+        self.log.append_planned(plan, project_learning)
+        return published[0]
+
+    def rule_versions(self, rule: str) -> list[tuple[RuleVersion, int]]:
+        """Every version of ``rule``, oldest first, with its ledger index; NotFound."""
+        versions = self.repository.rule_versions(check_rule_id(rule))
+        if not versions:
+            raise NotFound(f"there is no conversion rule {rule}")
+        return versions
+
+    def school_rules(self, school: str) -> list[tuple[RuleVersion, int]]:
+        """The latest version of each rule of ``school``."""
+        return self.repository.school_rules(check_school_code(school))
+
+    # -- conversions ----------------------------------------------------------------
+
+    def convert(
+        self, actor: Principal, *, account: str, certificate: str, rule: str, programme: str
+    ) -> Converted:
+        """Record one conversion; ConversionRefused (with its code) when a rule forbids it."""
+        [converted] = self._convert(actor, [_row(account, certificate, rule, programme)], None)
+        return converted
+
+    def convert_batch(
+        self, actor: Principal, batch: str, rows: Sequence[Mapping[str, Any]]
+    ) -> tuple[list[Converted], bool]:
+        """Record every row or none; a batch id used before returns what it recorded (True)."""
+        check_token("batch_id", batch)
+        if not 1 <= len(rows) <= MAX_CONVERSION_ROWS:
+            raise InvalidField(
+                "rows", f"must hold 1 to {MAX_CONVERSION_ROWS} rows, not {len(rows)}"
+            )
+        school = self._acting_school(actor)
+        stored = self.repository.batch_conversions(school, batch)
+        if stored:
+            if _digest(stored_rows(stored)) != _digest(rows):
+                raise Conflict(f"batch id {batch} was used for other rows")
+            return stored, True
+        return self._convert(actor, rows, batch), False
+
+    @staticmethod
+    def _acting_school(actor: Principal) -> str:
+        if actor.role is not Role.SCHOOL or actor.id is None:
+            raise Forbidden(f"only schools record conversions; {actor} may not")
+        return actor.id
+
+    def _convert(
+        self, actor: Principal, rows: Sequence[Mapping[str, Any]], batch: str | None
+    ) -> list[Converted]:
+        school = self._acting_school(actor)
+        problems: list[RowProblem] = []
+        for position, row in enumerate(rows, start=1):
+            try:
+                check_account_number(row.get("account"), "account")  # type: ignore[arg-type]
+                check_certificate_number(row.get("certificate"), "certificate")  # type: ignore[arg-type]
+                check_rule_id(row.get("rule"), "rule")  # type: ignore[arg-type]
+                check_token("programme", row.get("programme"))  # type: ignore[arg-type]
+            except InvalidField as problem:
+                problems.append(RowProblem(position, problem.field, problem.problem))
+        if problems:
+            raise InvalidRows(problems, len(rows))
+        principal = str(actor)
+        results: list[Converted] = []
+
+        def plan(connection: Transaction) -> list[EntryDraft]:
+            standing = school_standing(connection, school)
+            refusals: list[tuple[int, str, str]] = []
+            drafts: list[EntryDraft] = []
+            planned: set[tuple[str, str]] = set()
+            rules_seen: dict[str, RuleVersion | None] = {}
+            results.clear()
+            for position, row in enumerate(rows, start=1):
+                account, number = row["account"], row["certificate"]
+                rule_id, programme = row["rule"], row["programme"]
+                if rule_id not in rules_seen:
+                    rules_seen[rule_id] = latest_rule(connection, rule_id)
+                rule = rules_seen[rule_id]
+                try:
+                    check_conversion(
+                        school=school,
+                        school_standing=standing,
+                        enrolled=is_enrolled(connection, account, school),
+                        account=account,
+                        certificate=certificate_facts(connection, number),
+                        number=number,
+                        rule=rule,
+                        rule_id=rule_id,
+                        programme=programme,
+                        converted_for_programme=(number, programme) in planned
+                        or converted_for(connection, number, programme),
+                    )
+                except ConversionRefused as refused:
+                    if len(rows) == 1:
+                        raise
+                    refusals.append((position, refused.code.value, str(refused)))
+                    continue
+                assert rule is not None
+                planned.add((number, programme))
+                conversion = new_conversion_id()
+                payload = conversion_payload(
+                    conversion=conversion,
+                    account=account,
+                    certificate=number,
+                    rule=rule,
+                    school=school,
+                    batch=batch,
+                )
+                drafts.append(EntryDraft(CONVERSION_RECORDED, principal, payload))
+                results.append(
+                    Converted(
+                        conversion, account, number, rule.rule, rule.version, programme,
+                        rule.body.credits, -1,
+                    )
+                )  # fmt: skip
+            if refusals:
+                raise ConversionRows(refusals, len(rows))
+            return drafts
+
+        appended = self.log.append_planned(plan, project_learning)
+        return [
+            Converted(*(r.conversion, r.account, r.certificate, r.rule, r.version), r.programme,
+                      r.credits, entry.index)
+            for r, entry in zip(results, appended, strict=True)
+        ]  # fmt: skip
+
+    # -- reading, rebuilding, auditing ----------------------------------------------
+
+    def learner(self, viewer: Principal, account: str) -> LearnerRecord:
+        """A learner's account: for the learner, the schools they are enrolled at, the office
+        and auditors. Forbidden for anyone else; NotFound when there is no such account."""
+        check_account_number(account)
+        record = self.repository.learner(account)
+        allowed = (
+            viewer.role in _READERS
+            or (viewer.role is Role.LEARNER and viewer.id == account)
+            or (
+                viewer.role is Role.SCHOOL
+                and record is not None
+                and viewer.id in {e.school for e in record.enrolments}
+            )
+        )
+        if not allowed:
+            raise Forbidden(
+                f"only the learner, their schools, the office and auditors read account "
+                f"{account}; {viewer} may not"
+            )
+        if record is None:
+            raise NotFound(f"there is no learning account {account}")
+        return record
+
+    def transcript(self, viewer: Principal, account: str, public_url: str) -> str:
+        """The learner's transcript as a signed JWS (domain/transcripts.py); same readers."""
+        record = self.learner(viewer, account)
+        counting = [o for o in record.outcomes if o.reversed_index is None]
+        payload = transcript_payload(
+            issuer=public_url,
+            account=account,
+            issued_at=format_timestamp(datetime.now(UTC)),
+            tree_size=self.log.store.size(),
+            outcomes=[dataclasses.asdict(outcome) for outcome in counting],
+            conversions=[
+                {**dataclasses.asdict(c), "index": c.index}
+                for c in record.conversions
+                if c.reversed_index is None
+            ],
+            deposited=record.deposited,
+            converted=record.converted,
+        )
+        return RecordSigner(self.log.signing_key(), TRANSCRIPT_TYPE).sign(payload)
+
+    def rebuild(self) -> dict[str, int]:
+        """Recreate the credit bank's tables from the ledger's entries alone (under the
+        write lock, so no append interleaves); rows written by table."""
+        written: dict[str, int] = {}
+
+        def plan(connection: Transaction) -> list[EntryDraft]:
+            written.update(rebuild(connection, replay(self.log.store.iter_entries())))
+            return []
+
+        self.log.append_planned(plan)
+        return written
+
+    def audit(self, limit: int = 20) -> list[Difference]:
+        """Where the credit bank's tables differ from a replay of the ledger (empty: none)."""
+        return self.repository.differences(replay(self.log.store.iter_entries()), limit)
+
+
+def _row(account: str, certificate: str, rule: str, programme: str) -> dict[str, str]:
+    return {"account": account, "certificate": certificate, "rule": rule, "programme": programme}
+
+
+def stored_rows(stored: Sequence[Converted]) -> list[dict[str, str]]:
+    """The request rows a stored batch answered."""
+    return [_row(c.account, c.certificate, c.rule, c.programme) for c in stored]
+
+
+def _digest(rows: Sequence[Mapping[str, Any]]) -> bytes:
+    shaped = [[row.get(k) for k in ("account", "certificate", "rule", "programme")] for row in rows]
+    return hashlib.sha256(canonical_json(shaped)).digest()
