@@ -20,7 +20,7 @@ _PNG_WIDTH = 720
 _QUIET_ZONE = 4
 
 
-def _code(text: str, box_size: int = 10) -> qrcode.QRCode:  # type: ignore[type-arg]
+def _code(text: str, box_size: int = 10) -> qrcode.QRCode:
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=_QUIET_ZONE)
     code.add_data(text.encode("utf-8"))
     code.make(fit=True)

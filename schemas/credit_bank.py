@@ -137,7 +137,9 @@ class ConversionRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
 class ConversionBatch(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Up to 10,000 conversions, all or none; a retried batch id records nothing twice."""
 
-    batch_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern="^[A-Za-z0-9._:-]+$")]
+    batch_id: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=64, pattern="^[A-Za-z0-9._:-]+$")
+    ]
     rows: Annotated[list[ConversionRequest], msgspec.Meta(min_length=1, max_length=10_000)]
 
 

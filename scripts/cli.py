@@ -1,4 +1,4 @@
-"""The ``certledger`` console command: serve, token, audit, seed, keys, bench.
+"""The ``certledger`` console command: serve, token, audit, seed, keys, bench, verify.
 
 Each subcommand is a thin shell over ledger/ and api/; settings come from the
 environment (README.md lists the variables).
@@ -13,8 +13,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from ledger.bootstrap import open_ledger
@@ -31,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = args.run(args)
     except LedgerError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         return 2
     except KeyboardInterrupt:
         return 130
@@ -75,6 +77,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     audit.set_defaults(run=_audit)
 
+    rebuild = commands.add_parser(
+        "rebuild",
+        help="recreate the credit bank's tables from the ledger's entries alone",
+        description=(
+            "Replay every entry and rewrite the learning accounts, enrolments, outcomes, "
+            "conversion rules, conversions and balances from them (under the write lock; "
+            "writers wait). The personal-data store and the ledger itself are not touched."
+        ),
+    )
+    rebuild.add_argument(
+        "--database-url", help="rebuild this database (default: the configured one)"
+    )
+    rebuild.set_defaults(run=_rebuild)
+
     seed = commands.add_parser("seed", help="append N realistic sample entries")
     seed.add_argument("count", type=int, help="how many entries")
     seed.add_argument("--batch", type=int, default=1000, help="entries per commit (default 1000)")
@@ -95,7 +111,68 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--database-url", help="benchmark this (empty) database instead")
     bench.set_defaults(run=_bench)
+
+    verify = commands.add_parser(
+        "verify",
+        help="check a verification record or QR code offline, against the ledger's JWKS",
+        description=(
+            "Check a certificate's verification record with no service: FILE is the record "
+            "(GET /certificates/N/record), the verification URL of its QR code, or an image "
+            "(PNG, JPEG, ...) of the QR code. The record's signature is checked against the "
+            "JWKS; with --checkpoint and --proof, also that its entry is in the log."
+        ),
+        epilog=_VERIFY_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    verify.add_argument(
+        "file", type=Path, metavar="FILE", help="a record, a verification URL or a QR code image"
+    )
+    verify.add_argument(
+        "--jwks",
+        type=Path,
+        required=True,
+        metavar="JWKS.json",
+        help="the ledger's keys, as GET /.well-known/jwks.json serves them",
+    )
+    verify.add_argument(
+        "--checkpoint",
+        type=Path,
+        metavar="CHECKPOINT.txt",
+        help="a signed checkpoint, as GET /log/checkpoint serves it",
+    )
+    verify.add_argument(
+        "--proof",
+        type=Path,
+        metavar="PROOF.json",
+        help="GET /log/proof/inclusion?index=I&size=N: I the record's index, N the "
+        "checkpoint's size (needs --checkpoint)",
+    )
+    verify.add_argument(
+        "--origin",
+        help="the log's origin you expect, such as ledger.example.edu.cn "
+        "(default: taken from the record's iss)",
+    )
+    verify.set_defaults(run=_verify)
     return parser
+
+
+_VERIFY_EPILOG = """\
+verdicts (and exit status):
+  valid     (0)  signed by a key of the JWKS, and the proof shows its entry in the
+                 checkpoint's tree, which a key of the JWKS signed
+  signed    (0)  signed by a key of the JWKS; inclusion not checked (no --checkpoint
+                 and --proof given)
+  unproven  (1)  signed by a key of the JWKS, but the checkpoint or the proof given do
+                 not prove its inclusion (not signed by the JWKS, another entry's proof,
+                 a proof for another tree size, a checkpoint older than the record)
+  forged    (1)  the record does not parse, its key is not in the JWKS, its signature
+                 or its payload fails, a URL leads elsewhere than the ledger that signed
+                 it, or the log holds another entry at its index
+  exit status 2: a usage error (a missing or unreadable file, an unusable JWKS, no QR
+  code in the image).
+Revocation cannot be checked offline: a record says nothing about it. Ask
+GET <public URL>/certificates/<number>/status.
+"""
 
 
 def _settings(database_url: str | None = None) -> Settings:
@@ -169,10 +246,20 @@ def _audit(args: argparse.Namespace) -> int:
     try:
         with _progress_bar(f"auditing {where}") as update:
             report = audit(source, pinned=pinned, older_note=older, progress=update)
+        # With the database at hand, the projections are checked against a replay too.
+        differences = ledger.credit_bank.audit() if ledger is not None and report.ok else []
     finally:
         if ledger is not None:
             ledger.close()
+    if differences:
+        print("FAILED: the credit bank's tables differ from a replay of the ledger:")
+        for difference in differences:
+            print(f"  {difference}")
+        print("run `certledger rebuild` to recreate them from the ledger")
+        return 1
     if report.ok:
+        if ledger is not None:
+            print("OK: the credit bank's tables match a replay of the ledger")
         print(
             f"OK: {report.entries_checked} entries: the chain holds; the checkpoint of "
             f"{report.tree_size} entries (root {report.root.hex()}) matches and is signed by "
@@ -185,6 +272,19 @@ def _audit(args: argparse.Namespace) -> int:
         return 0
     print(f"FAILED: {report.fault}")
     return 1
+
+
+def _rebuild(args: argparse.Namespace) -> int:
+    ledger = open_ledger(_settings(args.database_url), first_run=False)
+    try:
+        with _progress_bar("replaying the ledger") as update:
+            size = ledger.store.size()
+            written = ledger.credit_bank.rebuild(lambda done: update(done, size))
+    finally:
+        ledger.close()
+    rows = ", ".join(f"{count} {table}" for table, count in written.items())
+    print(f"rebuilt from {size} entries: {rows}")
+    return 0
 
 
 def _seed(args: argparse.Namespace) -> int:
@@ -232,10 +332,123 @@ def _keys_rotate(_args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    from api.app import create_app
     from ledger.bench import run_benchmarks
 
-    run_benchmarks(entries=args.entries, database_url=args.database_url)
+    run_benchmarks(entries=args.entries, database_url=args.database_url, app_factory=create_app)
     return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from ledger.audit.records import Outcome, Verdict, verify_record_offline
+    from ledger.core.errors import InvalidInput
+
+    if args.proof is not None and args.checkpoint is None:
+        raise InvalidInput("--proof needs --checkpoint: the proof leads to the checkpoint's root")
+    try:
+        text = _record_text(args.file)
+        jwks = _json_file(args.jwks, "--jwks")
+        note = _text_file(args.checkpoint, "--checkpoint") if args.checkpoint else None
+        proof = _json_file(args.proof, "--proof") if args.proof else None
+        report = verify_record_offline(text, jwks, note, proof, args.origin)
+    except LedgerError as exc:
+        raise InvalidInput(str(exc)) from None
+
+    out = Console(highlight=False)
+    styles = {Outcome.OK: "green", Outcome.FAILED: "red", Outcome.NOT_CHECKED: "yellow"}
+    table = Table(title=f"verification record: {escape(str(args.file))}")
+    for column in ("check", "outcome", "detail"):
+        table.add_column(column)
+    for check in report.checks:
+        style = styles[check.outcome]
+        table.add_row(check.name, f"[{style}]{check.outcome}[/{style}]", escape(check.detail))
+    out.print(table)
+    if report.claims is not None:
+        claims = report.claims
+        out.print(
+            escape(
+                f"certificate {claims['certificate']}: {claims['standard']} "
+                f"{claims['standard_title']}, {claims['level']}, holder {claims['holder']}, "
+                f"issued on {claims['issued_on']} by {claims['org_name']} ({claims['org']}); "
+                f"entry {claims['index']} of {claims['iss']}"
+            )
+        )
+    meaning = {
+        Verdict.VALID: "signed by a key of the JWKS and included in the signed checkpoint",
+        Verdict.SIGNED: "signed by a key of the JWKS; inclusion not checked "
+        "(give --checkpoint and --proof)",
+        Verdict.UNPROVEN: "signed by a key of the JWKS, but the checkpoint or proof given "
+        "do not prove its inclusion",
+        Verdict.FORGED: "the record fails a check",
+    }[report.verdict]
+    style = "green" if report.verdict in (Verdict.VALID, Verdict.SIGNED) else "red"
+    out.print(f"verdict: [bold {style}]{report.verdict}[/bold {style}]: {escape(meaning)}")
+    for note_text in report.notes:
+        out.print(escape(note_text))
+    return 0 if report.verdict in (Verdict.VALID, Verdict.SIGNED) else 1
+
+
+def _file_bytes(path: Path, option: str) -> bytes:
+    from ledger.core.errors import InvalidInput
+
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"{option} {path}: {exc.strerror or exc}") from None
+
+
+def _text_file(path: Path, option: str) -> str:
+    from ledger.core.errors import InvalidInput
+
+    try:
+        return _file_bytes(path, option).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{option} {path} is not UTF-8 text") from None
+
+
+def _json_file(path: Path, option: str) -> Any:
+    import json
+
+    from ledger.core.errors import InvalidInput
+
+    try:
+        return json.loads(_text_file(path, option))
+    except ValueError as exc:
+        raise InvalidInput(f"{option} {path} is not JSON: {exc}") from None
+
+
+def _record_text(path: Path) -> str:
+    """The text of FILE, or the text of the one QR code in it if it is an image."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    from ledger.core.errors import InvalidInput
+
+    data = _file_bytes(path, "FILE")
+    try:
+        image = Image.open(io.BytesIO(data))
+    except UnidentifiedImageError:  # not an image: a record or a URL
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{path} is neither an image nor UTF-8 text") from None
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise InvalidInput(f"{path}: cannot read the image: {exc}") from None
+    import zxingcpp
+
+    try:
+        codes = zxingcpp.read_barcodes(image.convert("L"))
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise InvalidInput(f"{path}: cannot read the image: {exc}") from None
+    texts = sorted({code.text for code in codes if code.format == zxingcpp.BarcodeFormat.QRCode})
+    if not texts:
+        raise InvalidInput(f"{path}: no QR code found in the image")
+    if len(texts) > 1:
+        raise InvalidInput(f"{path}: the image holds {len(texts)} different QR codes; crop it")
+    return texts[0]
 
 
 @contextmanager

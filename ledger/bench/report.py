@@ -13,6 +13,7 @@ from ledger.bench.targets import (
     BATCHED_TARGET,
     CHECKPOINTS,
     INCLUSION_P99_TARGET_MS,
+    ISSUANCE_TARGET,
     MEMORY_FLAT_FACTOR,
 )
 
@@ -116,9 +117,21 @@ def print_report(out: Console, f: dict[str, Any]) -> None:
         f"<= {MEMORY_FLAT_FACTOR:g}x",
         met(append_growth <= MEMORY_FLAT_FACTOR),
     )
+    issuance_ratio = f["issuance_per_s"] / f["sign_limit_per_s"]
+    table.add_row(
+        f"certificates, POST /certificates/batch of {f['issuance_batch']:,}",
+        rate(f["issuance_per_s"]),
+        rate(f["sign_limit_per_s"]) + " Ed25519 sign",
+        f"{issuance_ratio:.1%}",
+        f">= {ISSUANCE_TARGET:.0%}",
+        met(issuance_ratio >= ISSUANCE_TARGET),
+    )
     out.print(table)
     out.print(
         f"raw limit: {f['raw']}; ratio = ours / raw limit (proofs: raw fetch time / ours).\n"
+        f"issuance: {f['issuance_rows']:,} certificates to fresh holders in "
+        f"{f['issuance_requests']:,} requests, in process; raw limit: cryptography's "
+        f"Ed25519 sign of a {f['signing_input_bytes']:,}-byte record signing input.\n"
         f"process peak RSS {mib(f['max_rss_bytes'])}; whole run {f['seconds']:.0f} s.\n"
         f"machine: {f['cpus']} CPUs, {f['platform']}, Python {f['python']}, "
         f"SQLite {f['sqlite']}; load average {f['load_before'][0]:.2f} before, "

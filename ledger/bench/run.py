@@ -11,7 +11,10 @@ the same disk, interleaved with it so that both see the same load:
 - the audit of the whole log -- against a bare SHA-256 chain over the same entry bytes;
 - inclusion and consistency proofs -- against one raw query fetching the same nodes;
 - memory: the peak RSS the audit adds, in a fresh process, at a tenth of the size and
-  at the full size (flat means the same), and one batched append's traced peak.
+  at the full size (flat means the same), and one batched append's traced peak;
+- batch issuance: signed certificates per second through ``POST /certificates/batch``
+  (the real app, in process), on the grown ledger -- against raw Ed25519 signatures of
+  a record's signing input (issuance.py).
 
 docs/performance.md explains each figure and records a full run.
 """
@@ -50,11 +53,19 @@ from rich.progress import (
 
 from ledger.audit.auditor import audit
 from ledger.audit.sources import DatabaseSource
+from ledger.bench.issuance import (
+    AppFactory,
+    IssuanceRate,
+    check_issuance_size,
+    measure_issuance,
+)
 from ledger.bench.raw import PostgresRaw, RawLimit, SqliteRaw
 from ledger.bench.report import print_report
 from ledger.bench.targets import (
     BATCH,
     CHECKPOINTS,
+    ISSUANCE_BATCH,
+    ISSUANCE_ROWS,
     MIN_ENTRIES,
     PROOFS,
     SINGLE_MAX,
@@ -74,7 +85,7 @@ from ledger.core.merkle import (
     verify_inclusion,
 )
 from ledger.services.samples import sample_drafts
-from ledger.settings import Settings
+from ledger.settings import DEFAULT_RATE_LIMIT, Settings
 from ledger.storage import migrate
 from ledger.storage.engine import is_sqlite
 from ledger.storage.store import LedgerStore
@@ -366,6 +377,15 @@ class _Bench:
             seconds.append(time.perf_counter() - began)
         return sorted(seconds)
 
+    def issuance(self, rows: int, batch: int, app_factory: AppFactory) -> IssuanceRate:
+        """Certificates issued through the API in batches, each beside raw signatures."""
+        with _bar(f"issuance of {rows:,} certificates, batches of {batch:,}", rows) as update:
+            rate = measure_issuance(
+                self.ledger, rows, batch, app_factory=app_factory, progress=update
+            )
+        self.size = self.store.size()
+        return rate
+
 
 def _plan_positions(plan: list[list[NodeID]]) -> list[int]:
     """Storage positions of the nodes a proof plan reads."""
@@ -382,16 +402,26 @@ def run_benchmarks(
     proofs: int = PROOFS,
     seed: int = 2026,
     out: Console | None = None,
+    issuance_rows: int | None = None,
+    issuance_batch: int = ISSUANCE_BATCH,
+    app_factory: AppFactory,
 ) -> dict[str, Any]:
     """Build a fresh ledger of ``entries`` entries, measure it, print and return the figures.
 
     SQLite in a temporary directory by default; ``database_url`` names an empty
     database instead (PostgreSQL: the ledger's tables stay there afterwards, the raw
-    limit's scratch schema is dropped). Raises InvalidInput for fewer than MIN_ENTRIES
-    entries or a database that already holds a ledger.
+    limit's scratch schema is dropped). Batch issuance issues ``issuance_rows``
+    certificates (default: a fifth of ``entries``, at least one batch and at most
+    ISSUANCE_ROWS) in batches of ``issuance_batch`` through the app ``app_factory``
+    builds (api.app.create_app: ledger/ never imports api/, so the caller passes it).
+    Raises InvalidInput for fewer than MIN_ENTRIES entries, issuance sizes the API
+    would refuse, or a database that already holds a ledger.
     """
     if entries < MIN_ENTRIES:
         raise InvalidInput(f"the benchmark needs at least {MIN_ENTRIES:,} entries")
+    if issuance_rows is None:
+        issuance_rows = min(ISSUANCE_ROWS, max(entries // 5, issuance_batch))
+    check_issuance_size(issuance_rows, issuance_batch, DEFAULT_RATE_LIMIT)
     out = out or Console(width=None if sys.stdout.isatty() else 120)
     started = time.perf_counter()
     load_before = os.getloadavg()
@@ -417,7 +447,17 @@ def run_benchmarks(
             raw = pg
             engine = f"PostgreSQL {pg.server_version // 10000}.{pg.server_version % 10000}"
         _stderr.print(f"benchmarking {entries:,} entries on {engine} in {workdir}")
-        figures = _measure(_Bench(ledger, raw, url, workdir), entries, proofs, seed)
+        bench = _Bench(ledger, raw, url, workdir)
+        figures = _measure(bench, entries, proofs, seed)
+        issuance = bench.issuance(issuance_rows, issuance_batch, app_factory)
+        figures.update(
+            issuance_rows=issuance.certificates,
+            issuance_batch=issuance_batch,
+            issuance_requests=issuance.requests,
+            issuance_per_s=issuance.per_s,
+            sign_limit_per_s=issuance.sign_per_s,
+            signing_input_bytes=issuance.signing_input_bytes,
+        )
         figures["raw"] = raw.description
     finally:
         if raw is not None:

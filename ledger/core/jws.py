@@ -114,13 +114,20 @@ def parse_compact(token: str) -> ParsedJws:
     )
 
 
-def verify_compact(token: str, keys: Mapping[str, VerifyingKey]) -> ParsedJws:
+def verify_compact(
+    token: str, keys: Mapping[str, VerifyingKey], typ: str | None = RECORD_TYPE
+) -> ParsedJws:
     """Parse ``token`` and check its signature under the key its kid names.
 
-    ``keys`` maps kid to key. MalformedRecord for a token of the wrong shape;
-    BadSignature when the kid is not among ``keys`` or the signature does not verify.
+    ``keys`` maps kid to key; ``typ`` is the header's required ``typ`` (None: any).
+    MalformedRecord for a token of the wrong shape or type; BadSignature when the kid
+    is not among ``keys`` or the signature does not verify.
     """
     parsed = parse_compact(token)
+    if typ is not None and parsed.header.get("typ") != typ:
+        raise MalformedRecord(
+            f"the header's typ must be {typ!r}: this is not a verification record"
+        )
     key = keys.get(parsed.kid)
     if key is None:
         raise BadSignature(f"the record is signed by key {parsed.kid!r}, which is not in the JWKS")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -371,13 +371,15 @@ class CreditBankService:
         )
         return RecordSigner(self.log.signing_key(), TRANSCRIPT_TYPE).sign(payload)
 
-    def rebuild(self) -> dict[str, int]:
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> dict[str, int]:
         """Recreate the credit bank's tables from the ledger's entries alone (under the
-        write lock, so no append interleaves); rows written by table."""
+        write lock, so no append interleaves); rows written by table. ``progress`` is
+        called with the number of entries replayed so far."""
         written: dict[str, int] = {}
 
         def plan(connection: Transaction) -> list[EntryDraft]:
-            written.update(rebuild(connection, replay(self.log.store.iter_entries())))
+            bank = replay(self.log.store.iter_entries(), progress)
+            written.update(rebuild(connection, bank))
             return []
 
         self.log.append_planned(plan)

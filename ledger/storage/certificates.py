@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, Row, select, update
 from ledger.core.errors import Conflict, NotFound
 from ledger.domain.certificates import (
     CERTIFICATE_ISSUED,
+    CERTIFICATE_KINDS,
     CERTIFICATE_REVOKED,
     LEARNER_ERASED,
     LEARNER_OPENED,
@@ -157,11 +158,15 @@ def _payload(entry: StoredEntry) -> dict[str, Any]:
 
 
 def project_certificates(
-    connection: Connection, appended: Sequence[StoredEntry], private: IssuePrivate | None = None
+    connection: Connection,
+    appended: Sequence[StoredEntry],
+    private: IssuePrivate | None = None,
+    payloads: Sequence[Mapping[str, Any]] | None = None,
 ) -> None:
     """Mirror learner.* and certificate.* entries into their tables.
 
-    ``private`` holds the personal data and the record signer of an issuing append.
+    ``private`` holds the personal data and the record signer of an issuing append;
+    ``payloads`` the entries' payloads if the caller has them.
     Raises NotFound or Conflict for a revocation or erasure the state does not allow;
     the append then writes nothing.
     """
@@ -170,10 +175,12 @@ def project_certificates(
     certificate_rows: list[dict[str, Any]] = []
     secret_rows: list[dict[str, Any]] = []
     first_issued: int | None = None
-    for entry in appended:
+    for position, entry in enumerate(appended):
         kind = entry.kind
+        if kind not in CERTIFICATE_KINDS:
+            continue
+        payload = payloads[position] if payloads is not None else _payload(entry)
         if kind == CERTIFICATE_ISSUED:
-            payload = _payload(entry)
             number = payload["certificate"]
             if private is None or private.make_record is None:
                 raise ValueError("issuing a certificate needs its private part and signer")
@@ -201,7 +208,7 @@ def project_certificates(
             )
             first_issued = entry.index if first_issued is None else first_issued
         elif kind == LEARNER_OPENED:
-            account = _payload(entry)["account"]
+            account = payload["account"]
             learner_rows.append({"account": account, "opened_index": entry.index})
             identity = None if private is None else private.identities.get(account)
             if identity is not None:
@@ -209,9 +216,9 @@ def project_certificates(
                     {"account": account, "id_number": identity.id_number, "name": identity.name}
                 )
         elif kind == CERTIFICATE_REVOKED:
-            _revoke(connection, entry)
+            _revoke(connection, entry, payload)
         elif kind == LEARNER_ERASED:
-            _erase(connection, _payload(entry)["account"], entry.index)
+            _erase(connection, payload["account"], entry.index)
     for table, rows in (
         (learners, learner_rows),
         (learner_identities, identity_rows),
@@ -234,8 +241,7 @@ def project_certificates(
         )
 
 
-def _revoke(connection: Connection, entry: StoredEntry) -> None:
-    payload = _payload(entry)
+def _revoke(connection: Connection, entry: StoredEntry, payload: Mapping[str, Any]) -> None:
     number = payload["certificate"]
     row = connection.execute(
         select(certificates.c.revoked_index).where(certificates.c.number == number)

@@ -8,12 +8,12 @@ with a replay, for the audit.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from ledger.core.canonical import canonical_json
 from ledger.domain.certificates import (
@@ -57,48 +57,84 @@ def _payload(entry: StoredEntry) -> dict[str, Any]:
     return payload
 
 
-def _add_to_balance(connection: Connection, account: str, deposited: int, converted: int) -> None:
-    row = connection.execute(
-        select(balances.c.deposited, balances.c.converted).where(balances.c.account == account)
-    ).first()
-    if row is None:
-        connection.execute(
-            balances.insert(),
-            {"account": account, "deposited": deposited, "converted": converted},
-        )
-    else:
-        connection.execute(
-            update(balances)
-            .where(balances.c.account == account)
-            .values(deposited=row.deposited + deposited, converted=row.converted + converted)
-        )
+#: Adds to one account's balance: executed once per append for every account it touched.
+_ADD_TO_BALANCE = (
+    update(balances)
+    .where(balances.c.account == bindparam("a"))
+    .values(
+        deposited=balances.c.deposited + bindparam("d"),
+        converted=balances.c.converted + bindparam("c"),
+    )
+)
 
 
-def project_credit_bank(connection: Connection, appended: Sequence[StoredEntry]) -> None:
+class _Pending:
+    """Rows and balance changes of one append, written in a few statements."""
+
+    def __init__(self) -> None:
+        self.outcomes: list[dict[str, Any]] = []
+        self.balances: list[dict[str, Any]] = []
+        self.conversions: list[dict[str, Any]] = []
+        self.deltas: dict[str, list[int]] = {}
+
+    def add(self, account: str, deposited: int = 0, converted: int = 0) -> None:
+        delta = self.deltas.setdefault(account, [0, 0])
+        delta[0] += deposited
+        delta[1] += converted
+
+    def flush(self, connection: Connection) -> None:
+        for table, rows in (
+            (balances, self.balances),
+            (outcomes, self.outcomes),
+            (conversions, self.conversions),
+        ):
+            if rows:
+                connection.execute(table.insert(), rows)
+                rows.clear()
+        changes = [{"a": a, "d": d, "c": c} for a, (d, c) in self.deltas.items() if d or c]
+        if changes:
+            connection.execute(_ADD_TO_BALANCE, changes)
+        self.deltas.clear()
+
+
+def project_credit_bank(
+    connection: Connection,
+    appended: Sequence[StoredEntry],
+    payloads: Sequence[Mapping[str, Any]] | None = None,
+) -> None:
     """Mirror the credit bank's entries (and certificates' effect on it) into its tables.
 
-    Runs inside the append, after the certificates' own projection. Learner accounts
-    (``learners``) are inserted by that projection; balances start here.
+    Runs inside the append, after the certificates' own projection (which inserts the
+    ``learners`` rows). ``payloads`` are the entries' payloads if the caller has them.
     """
-    outcome_rows: list[dict[str, Any]] = []
+    pending = _Pending()
     credit_of: dict[tuple[str, str], int] = {}
-    deposits: dict[str, int] = {}
-    for entry in appended:
+    title_of: dict[str, str] = {}
+    for position, entry in enumerate(appended):
         kind = entry.kind
+        if kind not in _READ_KINDS:
+            continue
+        p = payloads[position] if payloads is not None else _payload(entry)
         if kind == CERTIFICATE_ISSUED:
-            p = _payload(entry)
             key = (p["standard"], p["level"])
             if key not in credit_of:
                 credit_of[key] = _standard_credits(connection, *key)
-            title = _standard_title(connection, p["standard"])
+            if p["standard"] not in title_of:
+                title_of[p["standard"]] = _standard_title(connection, p["standard"])
             credits = credit_of[key]
-            outcome_rows.append(
-                _outcome(entry.index, p, "certificate", p["certificate"], title, credits)
+            pending.outcomes.append(
+                _outcome(
+                    entry.index,
+                    p,
+                    "certificate",
+                    p["certificate"],
+                    title_of[p["standard"]],
+                    credits,
+                )
             )
-            deposits[p["account"]] = deposits.get(p["account"], 0) + credits
+            pending.add(p["account"], deposited=credits)
         elif kind == CREDIT_DEPOSITED:
-            p = _payload(entry)
-            outcome_rows.append(
+            pending.outcomes.append(
                 {
                     "idx": entry.index,
                     "account": p["account"],
@@ -113,27 +149,21 @@ def project_credit_bank(connection: Connection, appended: Sequence[StoredEntry])
                     "reversed_index": None,
                 }
             )
-            deposits[p["account"]] = deposits.get(p["account"], 0) + p["credits"]
+            pending.add(p["account"], deposited=p["credits"])
         elif kind == CERTIFICATE_REVOKED:
-            _flush(connection, outcome_rows, deposits)
-            _revoke_outcome(connection, _payload(entry)["certificate"], entry.index)
+            pending.flush(connection)
+            _revoke_outcome(connection, pending, p["certificate"], entry.index)
         elif kind == LEARNER_OPENED:
-            account = _payload(entry)["account"]
-            connection.execute(
-                balances.insert(), {"account": account, "deposited": 0, "converted": 0}
-            )
+            pending.balances.append({"account": p["account"], "deposited": 0, "converted": 0})
         elif kind == LEARNER_ENROLLED:
-            p = _payload(entry)
             connection.execute(
                 enrolments.insert(),
                 {"account": p["account"], "school": p["school"], "enrolled_index": entry.index},
             )
         elif kind == RULE_PUBLISHED:
-            _insert_rule(connection, _payload(entry), entry.index)
+            _insert_rule(connection, p, entry.index)
         elif kind == CONVERSION_RECORDED:
-            p = _payload(entry)
-            connection.execute(
-                conversions.insert(),
+            pending.conversions.append(
                 {
                     "conversion": p["conversion"],
                     "account": p["account"],
@@ -146,11 +176,11 @@ def project_credit_bank(connection: Connection, appended: Sequence[StoredEntry])
                     "recorded_index": entry.index,
                     "recorded_on": china_date(entry.timestamp),
                     "batch": p.get("batch"),
-                },
+                }
             )
-            _add_to_balance(connection, p["account"], 0, p["credits"])
+            pending.add(p["account"], converted=p["credits"])
         elif kind == CONVERSION_REVERSED:
-            p = _payload(entry)
+            pending.flush(connection)
             row = connection.execute(
                 select(conversions.c.account, conversions.c.credits).where(
                     conversions.c.conversion == p["conversion"]
@@ -161,12 +191,12 @@ def project_credit_bank(connection: Connection, appended: Sequence[StoredEntry])
                 .where(conversions.c.conversion == p["conversion"])
                 .values(reversed_index=entry.index, reversal_reason=p["reason"])
             )
-            _add_to_balance(connection, row.account, 0, -row.credits)
-    _flush(connection, outcome_rows, deposits)
+            pending.add(row.account, converted=-row.credits)
+    pending.flush(connection)
 
 
 def _outcome(
-    index: int, p: dict[str, Any], kind: str, source: str, title: str, credits: int
+    index: int, p: Mapping[str, Any], kind: str, source: str, title: str, credits: int
 ) -> dict[str, Any]:
     return {
         "idx": index,
@@ -183,15 +213,6 @@ def _outcome(
     }
 
 
-def _flush(connection: Connection, rows: list[dict[str, Any]], deposits: dict[str, int]) -> None:
-    if rows:
-        connection.execute(outcomes.insert(), rows)
-        rows.clear()
-    for account, credits in deposits.items():
-        _add_to_balance(connection, account, credits, 0)
-    deposits.clear()
-
-
 def _standard_credits(connection: Connection, code: str, level: str) -> int:
     value: int = connection.execute(
         select(standards.c[f"{level}_credits"]).where(standards.c.code == code)
@@ -206,7 +227,7 @@ def _standard_title(connection: Connection, code: str) -> str:
     return title
 
 
-def _revoke_outcome(connection: Connection, number: str, index: int) -> None:
+def _revoke_outcome(connection: Connection, pending: _Pending, number: str, index: int) -> None:
     row = connection.execute(
         select(outcomes.c.idx, outcomes.c.account, outcomes.c.credits).where(
             outcomes.c.kind == "certificate", outcomes.c.source == number
@@ -215,10 +236,10 @@ def _revoke_outcome(connection: Connection, number: str, index: int) -> None:
     connection.execute(
         update(outcomes).where(outcomes.c.idx == row.idx).values(reversed_index=index)
     )
-    _add_to_balance(connection, row.account, -row.credits, 0)
+    pending.add(row.account, deposited=-row.credits)
 
 
-def _insert_rule(connection: Connection, p: dict[str, Any], index: int) -> None:
+def _insert_rule(connection: Connection, p: Mapping[str, Any], index: int) -> None:
     connection.execute(
         rules.insert(),
         {

@@ -6,6 +6,7 @@ Every append that writes learner, certificate, credit, rule or conversion entrie
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from sqlalchemy import Connection
@@ -18,6 +19,8 @@ from ledger.storage.store import StoredEntry
 def project_learning(
     connection: Connection, appended: Sequence[StoredEntry], private: IssuePrivate | None = None
 ) -> None:
-    """Certificates (with the personal data in ``private``) first, then the credit bank."""
-    project_certificates(connection, appended, private)
-    project_credit_bank(connection, appended)
+    """Certificates (with the personal data in ``private``) first, then the credit bank;
+    each entry's bytes are parsed once for both."""
+    payloads = [json.loads(entry.data)["payload"] for entry in appended]
+    project_certificates(connection, appended, private, payloads)
+    project_credit_bank(connection, appended, payloads)

@@ -212,7 +212,10 @@ def test_records_signed_by_an_independent_library_verify_here() -> None:
         token = jose_jws.serialize_compact(
             {"alg": "EdDSA", "kid": KEY.kid}, b"{}", jwk, algorithms=["EdDSA"]
         )
-    assert verify_compact(token, {KEY.kid: KEY.public}).payload == b"{}"
+    assert verify_compact(token, {KEY.kid: KEY.public}, typ=None).payload == b"{}"
+    # Without the record's typ it is not a verification record, however well signed.
+    with pytest.raises(MalformedRecord, match="typ"):
+        verify_compact(token, {KEY.kid: KEY.public})
 
 
 @pytest.mark.parametrize(
