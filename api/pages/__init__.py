@@ -1,4 +1,5 @@
-"""The public verification page: ``GET /verify`` and its static assets under ``/static``.
+"""The public pages: ``GET /verify`` (verification), ``GET /learner`` (a learner's account)
+and their static assets under ``/static``.
 
 Register ``*PAGE_HANDLERS`` in the app after the controller that answers ``POST /verify``.
 """
@@ -8,8 +9,19 @@ from __future__ import annotations
 from api.pages.controller import (
     CONTENT_SECURITY_POLICY,
     PAGE_HANDLERS,
+    SCRIPT_MODULES,
+    STYLE_SHEETS,
     PagesController,
+    learner_page,
     verify_page,
 )
 
-__all__ = ["CONTENT_SECURITY_POLICY", "PAGE_HANDLERS", "PagesController", "verify_page"]
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "PAGE_HANDLERS",
+    "SCRIPT_MODULES",
+    "STYLE_SHEETS",
+    "PagesController",
+    "learner_page",
+    "verify_page",
+]

@@ -1,10 +1,15 @@
-"""``GET /verify``: the page that checks a certificate's verification record in the browser.
+"""The public pages: ``GET /verify`` and ``GET /learner``, and their assets under ``/static``.
+
+``/verify`` checks a certificate's verification record in the browser; ``/learner`` shows
+a learner their learning account and certificates (it reads ``GET /learners/{account}``
+with the learner's bearer token, kept in the tab's sessionStorage).
 
 The HTML is a fixed file served as it is: nothing from the request is ever written into
-it. Everything dynamic happens in ``static/verify.js`` from the URL (the record travels in
-the fragment, which never reaches the server), with WebCrypto. The assets are a fixed
-allow-list read once at import; every response carries a strict Content-Security-Policy
-(no inline script or style, no other origin) and ``Referrer-Policy: no-referrer``.
+it. Everything dynamic happens in the pages' ES modules (``static/verify.js`` from the URL,
+where the record travels in the fragment, which never reaches the server, with
+WebCrypto; ``static/learner.js`` from the account API). The assets are a fixed allow-list
+read once at import; every response carries a strict Content-Security-Policy (no inline
+script or style, no other origin) and ``Referrer-Policy: no-referrer``.
 """
 
 from __future__ import annotations
@@ -16,8 +21,17 @@ from litestar import Controller, Response, get
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
+from litestar.types import ControllerRouterHandler
 
-__all__ = ["CONTENT_SECURITY_POLICY", "PAGE_HANDLERS", "PagesController", "verify_page"]
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "PAGE_HANDLERS",
+    "SCRIPT_MODULES",
+    "STYLE_SHEETS",
+    "PagesController",
+    "learner_page",
+    "verify_page",
+]
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
@@ -44,12 +58,36 @@ def _read(folder: str, name: str) -> bytes:
 
 
 # Litestar appends "; charset=utf-8" to every text/* type itself.
-_PAGE = _Asset(_read("templates", "verify.html"), "text/html")
+_VERIFY_PAGE = _Asset(_read("templates", "verify.html"), "text/html")
+_LEARNER_PAGE = _Asset(_read("templates", "learner.html"), "text/html")
+
+#: The pages' ES modules. verify.js and learner.js are the entry points the HTML loads;
+#: the rest they import (encoding.js, numbers.js and ui.js serve both pages). The HTML
+#: preloads every module it needs, so that a slow network loads them at once, not in turns.
+SCRIPT_MODULES = (
+    "verify.js",
+    "verification.js",
+    "render.js",
+    "status.js",
+    "jws.js",
+    "checkpoint.js",
+    "merkle.js",
+    "entry.js",
+    "fetching.js",
+    "errors.js",
+    "encoding.js",
+    "numbers.js",
+    "ui.js",
+    "learner.js",
+    "learner-view.js",
+)
+
+STYLE_SHEETS = ("verify.css", "learner.css")
 
 #: The only files /static serves: name -> content type.
 _STATIC_TYPES = {
-    "verify.js": "text/javascript",
-    "verify.css": "text/css",
+    **dict.fromkeys(SCRIPT_MODULES, "text/javascript"),
+    **dict.fromkeys(STYLE_SHEETS, "text/css"),
     "favicon.svg": "image/svg+xml",
 }
 _STATIC = {name: _Asset(_read("static", name), kind) for name, kind in _STATIC_TYPES.items()}
@@ -68,11 +106,23 @@ def _respond(asset: _Asset) -> Response[bytes]:
 )
 def verify_page() -> Response[bytes]:
     """The verification page; it reads ``#r=<record>`` or ``?certificate=<number>``."""
-    return _respond(_PAGE)
+    return _respond(_VERIFY_PAGE)
+
+
+@get(
+    "/learner",
+    cache_control=_NO_CACHE,
+    sync_to_thread=False,
+    include_in_schema=False,
+    name="learner_page",
+)
+def learner_page() -> Response[bytes]:
+    """The learner's page: their account and certificates, after they sign in on it."""
+    return _respond(_LEARNER_PAGE)
 
 
 class PagesController(Controller):
-    """The page's script, style sheet and icon: a fixed allow-list; 404 for any other name."""
+    """The pages' scripts, style sheets and icon: a fixed allow-list; 404 for any other name."""
 
     path = "/static"
     include_in_schema = False
@@ -88,5 +138,5 @@ class PagesController(Controller):
 
 #: What the app registers, after the controller that answers ``POST /verify``: Litestar
 #: cannot merge a second controller into a path another controller already serves (both
-#: bring their own OPTIONS handler), so the page is a plain handler, not a controller's.
-PAGE_HANDLERS = [PagesController, verify_page]
+#: bring their own OPTIONS handler), so the pages are plain handlers, not a controller's.
+PAGE_HANDLERS: list[ControllerRouterHandler] = [PagesController, verify_page, learner_page]

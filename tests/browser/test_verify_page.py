@@ -11,16 +11,18 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Route
 
-from api.pages import CONTENT_SECURITY_POLICY
+from api.pages import CONTENT_SECURITY_POLICY, SCRIPT_MODULES, STYLE_SHEETS
 from ledger.core.jws import RecordSigner, b64url, b64url_decode
 from ledger.core.signing import SigningKey
 from ledger.domain.certificates import luhn_digit, mask_name
@@ -30,6 +32,8 @@ from tests.certificate_helpers import Issuer, holder_name, make_issuer
 _holders = itertools.count(100)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+#: The folder of the pages' assets: each file in it must be on the allow-list.
+STATIC_DIR = resources.files("api.pages").joinpath("static")
 
 
 @dataclass(frozen=True)
@@ -113,21 +117,43 @@ def test_page_and_assets_are_served_with_a_strict_policy(served: Served) -> None
     assert "http://" not in page.text and "https://" not in page.text  # nothing external
 
     for name, kind in [
-        ("verify.js", "text/javascript; charset=utf-8"),
-        ("verify.css", "text/css; charset=utf-8"),
+        *[(module, "text/javascript; charset=utf-8") for module in SCRIPT_MODULES],
+        *[(sheet, "text/css; charset=utf-8") for sheet in STYLE_SHEETS],
         ("favicon.svg", "image/svg+xml"),
     ]:
         asset = served.get(f"/static/{name}")
         assert asset.status_code == 200, name
         assert asset.headers["content-type"] == kind
         assert asset.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
-    assert "innerHTML" not in served.get("/static/verify.js").text
-    for missing in ("nope.js", "..%2Fcontroller.py", "verify.html"):
+        assert "innerHTML" not in asset.text, name
+    for missing in ("nope.js", "..%2Fcontroller.py", "verify.html", "learner.html"):
         assert served.get(f"/static/{missing}").status_code == 404, missing
 
     # The page shares its path with POST /verify, which still answers.
     answer = served.post("/verify", {"record": "a.b.c"})
     assert answer.status_code == 200 and answer.json()["verdict"] == "forged"
+
+
+def test_every_static_file_is_served_and_each_page_preloads_its_modules(
+    served: Served,
+) -> None:
+    for path in STATIC_DIR.iterdir():
+        assert served.get(f"/static/{path.name}").status_code == 200, f"{path.name} not served"
+    for page, entry in [("/verify", "verify.js"), ("/learner", "learner.js")]:
+        html = served.get(page).text
+        assert f'<script type="module" src="/static/{entry}"></script>' in html
+        preloaded = set(re.findall(r'<link rel="modulepreload" href="/static/([^"]+)">', html))
+        # Every module the entry imports, directly or not, and nothing else.
+        imported: set[str] = set()
+        pending = [entry]
+        while pending:
+            source = served.get(f"/static/{pending.pop()}").text
+            for name in re.findall(r'^import [^;]*? from "\./([^"]+)";', source, re.M | re.S):
+                if name not in imported:
+                    imported.add(name)
+                    pending.append(name)
+        assert preloaded == imported, page
+        assert imported <= set(SCRIPT_MODULES)
 
 
 # -- the verdicts of a record -----------------------------------------------------------
