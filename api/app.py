@@ -28,6 +28,12 @@ from api.credit_bank import (
 from api.errors import EXCEPTION_HANDLERS, MAX_REQUEST_BODY_SIZE
 from api.log import LogController
 from api.pages import PAGE_HANDLERS
+from api.pilot import (
+    AssessmentController,
+    OversightController,
+    PilotSchoolController,
+    PlanController,
+)
 from api.registry import OrgController, SchoolController, StandardController
 from api.tokens import TokenController
 from ledger.bootstrap import Ledger, open_ledger
@@ -87,6 +93,10 @@ def create_app(ledger: Ledger) -> Litestar:
             RuleController,
             ConversionController,
             LearnerAccountController,
+            PilotSchoolController,
+            PlanController,
+            AssessmentController,
+            OversightController,
             # After VerificationController: GET /verify shares its path with POST /verify.
             *PAGE_HANDLERS,
         ],

@@ -14,6 +14,7 @@ from ledger.core.errors import InvalidInput
 from ledger.services.certificates import CertificateService
 from ledger.services.credit_bank import CreditBankService
 from ledger.services.log import LogService
+from ledger.services.pilot import PilotService
 from ledger.services.registry import RegistryService
 from ledger.services.tokens import TokenService
 from ledger.settings import Settings
@@ -21,6 +22,8 @@ from ledger.storage import migrate
 from ledger.storage.certificates import CertificateRepository
 from ledger.storage.credit_bank_reads import CreditBankRepository
 from ledger.storage.engine import create_ledger_engine, is_sqlite, sqlite_file_exists
+from ledger.storage.pilot import PilotRepository
+from ledger.storage.pilot_reads import PilotReads
 from ledger.storage.principals import PrincipalStore
 from ledger.storage.registry import RegistryRepository
 from ledger.storage.store import LedgerStore
@@ -38,6 +41,7 @@ class Ledger:
     registry: RegistryService
     certificates: CertificateService
     credit_bank: CreditBankService
+    pilot: PilotService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -75,4 +79,5 @@ def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
         log, CertificateRepository(engine), registry_repository, settings.public_url
     )
     credit_bank = CreditBankService(log, CreditBankRepository(engine))
-    return Ledger(settings, engine, store, log, tokens, registry, certificates, credit_bank)
+    pilot = PilotService(log, PilotRepository(engine), certificates, PilotReads(engine))
+    return Ledger(settings, engine, store, log, tokens, registry, certificates, credit_bank, pilot)

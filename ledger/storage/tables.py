@@ -265,3 +265,103 @@ balances = Table(
     # Credits of conversions not reversed.
     Column("converted", Integer, nullable=False),
 )
+
+
+# --- pilot operations (migration 0006) ----------------------------------------------------
+# Projections of plan.*, site.*, fee_guideline.*, assessment.*, candidate.*, result.*,
+# monitoring_point.* and self_evaluation.* entries. A self-evaluation's text is kept here;
+# the ledger holds its SHA-256.
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("plan", String(12), primary_key=True),
+    Column("school", String(10), nullable=False, index=True),
+    Column("year", Integer, nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("comments", String(500), nullable=True),
+    Column("filed_index", BigInteger, nullable=False, unique=True),
+    Column("reviewed_index", BigInteger, nullable=True),
+)
+
+plan_items = Table(
+    "plan_items",
+    metadata,
+    Column("plan", String(12), primary_key=True),
+    Column("standard", String(32), primary_key=True),
+    Column("level", String(16), primary_key=True),
+    Column("candidates", Integer, nullable=False),
+)
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("site", String(12), primary_key=True),
+    Column("org", String(18), nullable=False, index=True),
+    Column("city", String(32), nullable=False, index=True),
+    Column("address", String(200), nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("registered_index", BigInteger, nullable=False, unique=True),
+)
+
+site_standards = Table(
+    "site_standards",
+    metadata,
+    Column("site", String(12), primary_key=True),
+    Column("standard", String(32), primary_key=True),
+)
+
+fee_caps = Table(
+    "fee_caps",
+    metadata,
+    Column("standard", String(32), primary_key=True),
+    Column("level", String(16), primary_key=True),
+    Column("cap", Integer, nullable=False),
+    Column("set_index", BigInteger, nullable=False),
+)
+
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("assessment", String(12), primary_key=True),
+    Column("org", String(18), nullable=False, index=True),
+    Column("standard", String(32), nullable=False, index=True),
+    Column("level", String(16), nullable=False),
+    Column("site", String(12), nullable=False),
+    Column("date", String(10), nullable=False),
+    Column("fee", Integer, nullable=False),
+    Column("scheduled_index", BigInteger, nullable=False, unique=True),
+)
+
+candidates = Table(
+    "candidates",
+    metadata,
+    Column("assessment", String(12), primary_key=True),
+    Column("account", String(12), primary_key=True),
+    Column("school", String(10), nullable=False, index=True),
+    Column("enrolled_index", BigInteger, nullable=False),
+    Column("score", Integer, nullable=True),
+    Column("passed", Integer, nullable=True),  # 1 or 0 once the result is recorded
+    Column("result_index", BigInteger, nullable=True),
+    Column("certificate", String(16), nullable=True),
+)
+
+monitoring_points = Table(
+    "monitoring_points",
+    metadata,
+    Column("school", String(10), primary_key=True),
+    Column("standard", String(32), primary_key=True),
+    Column("designated_index", BigInteger, nullable=False),
+)
+
+self_evaluations = Table(
+    "self_evaluations",
+    metadata,
+    Column("report", String(12), primary_key=True),
+    Column("author", String(200), nullable=False, index=True),
+    Column("year", Integer, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("submitted_index", BigInteger, nullable=False, unique=True),
+)

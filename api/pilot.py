@@ -1,0 +1,598 @@
+"""The pilot's procedures over HTTP: plans and their review, sites, fee guidelines,
+assessments (candidates, results, certificates), monitoring points, self-evaluations and
+the site-coverage report. Every path needs a bearer token; who may do what is the
+service's decision.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import (
+    HTTP_200_OK,
+    HTTP_201_CREATED,
+    HTTP_400_BAD_REQUEST,
+    HTTP_401_UNAUTHORIZED,
+    HTTP_403_FORBIDDEN,
+    HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
+)
+
+from api.errors import error_spec
+from api.params import fields_named, path_checked, query_checked, query_choice, strict_query
+from ledger.bootstrap import Ledger
+from ledger.core.errors import NotFound
+from ledger.core.principals import Principal
+from ledger.domain.pilot import (
+    PLAN_APPROVED,
+    PLAN_REJECTED,
+    PLAN_RETURNED,
+    PlanStatus,
+    Result,
+    Site,
+    assessment_from_request,
+    check_assessment_id,
+    check_plan_id,
+    plan_from_request,
+)
+from ledger.domain.registry import check_city, check_credit_code, check_school_code
+from schemas.pilot import (
+    AssessmentRequest,
+    AssessmentView,
+    CandidatesRequest,
+    CoverageGap,
+    FeeGuidelineRequest,
+    FeeGuidelineView,
+    MonitoringPointRequest,
+    MonitoringPointView,
+    PlanItemIn,
+    PlanRequest,
+    PlanView,
+    Recorded,
+    ResultsRecorded,
+    ResultsRequest,
+    ReviewRequest,
+    SelfEvaluationRequest,
+    SelfEvaluationView,
+    SiteCoverage,
+    SiteRequest,
+    SiteView,
+)
+
+__all__ = ["AssessmentController", "OversightController", "PilotSchoolController", "PlanController"]
+
+_ERRORS = {
+    HTTP_400_BAD_REQUEST: error_spec("A field is wrong; detail names it."),
+    HTTP_401_UNAUTHORIZED: error_spec("No bearer token, or the token is refused."),
+    HTTP_403_FORBIDDEN: error_spec("This principal may not do this; detail says why."),
+    HTTP_404_NOT_FOUND: error_spec("No such object."),
+    HTTP_409_CONFLICT: error_spec("The state forbids it; detail says why."),
+}
+_YEAR = QueryParameter(ge=2019, le=2100, description="keep this year")
+
+
+def _plan_view(row: dict[str, Any]) -> PlanView:
+    return PlanView(
+        plan=row["plan"],
+        school=row["school"],
+        year=row["year"],
+        status=row["status"],
+        comments=row["comments"],
+        items=[PlanItemIn(**item) for item in row["items"]],
+        filed_index=row["filed_index"],
+        reviewed_index=row["reviewed_index"],
+    )
+
+
+class PilotSchoolController(Controller):
+    """What schools and organizations file: plans, sites, assessments, self-evaluations."""
+
+    path = "/"
+    tags = ["pilot"]  # noqa: RUF012 - Litestar reads class attributes
+
+    @post(
+        "/schools/{id:str}/plans",
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="File an annual pilot plan",
+        description="The school itself: the standards and levels it will offer, with the "
+        "candidates it expects for each. The office reviews it.",
+        responses=_ERRORS,
+    )
+    def file_plan(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        id: FromPath[str],
+        data: JSONBody[PlanRequest],
+    ) -> Recorded:
+        """File the plan in the body for school ``id``."""
+        school = path_checked("id", id, check_school_code)
+        with fields_named():
+            plan = plan_from_request(
+                data.year,
+                [
+                    {"standard": i.standard, "level": i.level, "candidates": i.candidates}
+                    for i in data.items
+                ],
+            )
+            recorded = ledger.pilot.file_plan(principal, school, plan)
+        return Recorded(id=recorded.id, index=recorded.index, status=PlanStatus.FILED.value)
+
+    @post(
+        "/orgs/{id:str}/sites",
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Register an assessment site",
+        description="The organization itself, for its own standards.",
+        responses=_ERRORS,
+    )
+    def register_site(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        id: FromPath[str],
+        data: JSONBody[SiteRequest],
+    ) -> Recorded:
+        """Register the site in the body for organization ``id``."""
+        org = path_checked("id", id, check_credit_code)
+        with fields_named():
+            site = Site(data.city, data.address, data.capacity, tuple(data.standards))
+            recorded = ledger.pilot.register_site(principal, org, site)
+        return Recorded(id=recorded.id, index=recorded.index)
+
+    @post(
+        "/orgs/{id:str}/assessments",
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Schedule an assessment",
+        description="The organization itself: one of its standards, at one of its sites, at a "
+        "fee within the office's cap (400 naming the cap).",
+        responses=_ERRORS,
+    )
+    def schedule(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        id: FromPath[str],
+        data: JSONBody[AssessmentRequest],
+    ) -> Recorded:
+        """Schedule the assessment in the body for organization ``id``."""
+        org = path_checked("id", id, check_credit_code)
+        with fields_named():
+            assessment = assessment_from_request(
+                standard=data.standard, level=data.level, site=data.site, on=data.date, fee=data.fee
+            )
+            recorded = ledger.pilot.schedule(principal, org, assessment)
+        return Recorded(id=recorded.id, index=recorded.index)
+
+    @post(
+        "/orgs/{id:str}/self-evaluations",
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Submit an organization's self-evaluation",
+        description="The ledger keeps the text's SHA-256; the office reads the text.",
+        responses=_ERRORS,
+    )
+    def org_report(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        id: FromPath[str],
+        data: JSONBody[SelfEvaluationRequest],
+    ) -> Recorded:
+        """Submit organization ``id``'s report."""
+        org = path_checked("id", id, check_credit_code)
+        with fields_named():
+            recorded = ledger.pilot.submit_report(principal, org, data.year, data.title, data.text)
+        return Recorded(id=recorded.id, index=recorded.index)
+
+    @post(
+        "/schools/{id:str}/self-evaluations",
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Submit a school's self-evaluation",
+        description="The ledger keeps the text's SHA-256; the office reads the text.",
+        responses=_ERRORS,
+    )
+    def school_report(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        id: FromPath[str],
+        data: JSONBody[SelfEvaluationRequest],
+    ) -> Recorded:
+        """Submit school ``id``'s report."""
+        school = path_checked("id", id, check_school_code)
+        with fields_named():
+            recorded = ledger.pilot.submit_report(
+                principal, school, data.year, data.title, data.text
+            )
+        return Recorded(id=recorded.id, index=recorded.index)
+
+
+class PlanController(Controller):
+    """Plans and their review by the office."""
+
+    path = "/plans"
+    tags = ["pilot"]  # noqa: RUF012 - Litestar reads class attributes
+
+    @get(
+        "/",
+        sync_to_thread=True,
+        before_request=strict_query("year", "school", "status", integers=("year",)),
+        summary="List plans",
+        description="In filing order, filtered by year, school, status.",
+        responses=_ERRORS,
+    )
+    def plans(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        year: Annotated[int | None, _YEAR] = None,
+        school: Annotated[str | None, QueryParameter(description="keep this school")] = None,
+        status: Annotated[str | None, QueryParameter(description="keep this status")] = None,
+    ) -> list[PlanView]:
+        """Plans matching the filters."""
+        found = ledger.pilot.reads.plans(
+            year=year,
+            school=query_checked("school", school, check_school_code),
+            status=None if status is None else str(query_choice("status", status, PlanStatus)),
+        )
+        return [_plan_view(row) for row in found]
+
+    def _review(
+        self, ledger: Ledger, principal: Principal, plan: str, kind: str, comments: str | None
+    ) -> Recorded:
+        checked = path_checked("id", plan, check_plan_id)
+        with fields_named():
+            recorded = ledger.pilot.review_plan(principal, checked, kind, comments)
+        status = ledger.pilot.repository.plan_status(checked)
+        return Recorded(id=recorded.id, index=recorded.index, status=status)
+
+    @post(
+        "/{id:str}/approve",
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Approve a plan",
+        description="Office only; the plan must be under review.",
+        responses=_ERRORS,
+    )
+    def approve(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        id: FromPath[str],
+        data: JSONBody[ReviewRequest],
+    ) -> Recorded:
+        """Approve plan ``id``."""
+        return self._review(ledger, principal, id, PLAN_APPROVED, data.comments)
+
+    @post(
+        "/{id:str}/return",
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Return a plan with comments",
+        description="Office only; the school files a revised plan.",
+        responses=_ERRORS,
+    )
+    def return_(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        id: FromPath[str],
+        data: JSONBody[ReviewRequest],
+    ) -> Recorded:
+        """Return plan ``id`` with the comments in the body."""
+        return self._review(ledger, principal, id, PLAN_RETURNED, data.comments)
+
+    @post(
+        "/{id:str}/reject",
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Reject a plan",
+        description="Office only.",
+        responses=_ERRORS,
+    )
+    def reject(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        id: FromPath[str],
+        data: JSONBody[ReviewRequest],
+    ) -> Recorded:
+        """Reject plan ``id``."""
+        return self._review(ledger, principal, id, PLAN_REJECTED, data.comments)
+
+
+class AssessmentController(Controller):
+    """An assessment: its candidates, results and certificates."""
+
+    path = "/assessments"
+    tags = ["pilot"]  # noqa: RUF012 - Litestar reads class attributes
+
+    @get(
+        "/{id:str}",
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="An assessment",
+        description="With its counts of candidates, results, passes and certificates.",
+        responses=_ERRORS,
+    )
+    def assessment(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        id: FromPath[str],
+    ) -> AssessmentView:
+        """Assessment ``id``."""
+        checked = path_checked("id", id, check_assessment_id)
+        row = ledger.pilot.reads.assessment(checked)
+        if row is None:
+            raise NotFound(f"there is no assessment {checked}")
+        return AssessmentView(
+            **{
+                k: row[k] for k in ("assessment", "org", "standard", "level", "site", "date", "fee")
+            },
+            index=row["scheduled_index"],
+            candidates=row["candidates"],
+            results=row["results"],
+            passed=row["passed"],
+            certified=row["certified"],
+        )
+
+    @post(
+        "/{id:str}/candidates",
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Enrol candidates",
+        description="A school, its own students, for a standard and level of its approved plan "
+        "for the assessment's year, within the site's capacity; all or none.",
+        responses=_ERRORS,
+    )
+    def candidates(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        id: FromPath[str],
+        data: JSONBody[CandidatesRequest],
+    ) -> list[Recorded]:
+        """Enrol the accounts in the body as candidates of assessment ``id``."""
+        checked = path_checked("id", id, check_assessment_id)
+        with fields_named():
+            recorded = ledger.pilot.enrol_candidates(principal, checked, data.accounts)
+        return [Recorded(id=r.id, index=r.index) for r in recorded]
+
+    @post(
+        "/{id:str}/results",
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Record results",
+        description="The organization: score and pass of each candidate, all or none, once. "
+        "With issue, the passing candidates' certificates are issued in the same request "
+        "through the batch path.",
+        responses=_ERRORS,
+    )
+    def results(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        id: FromPath[str],
+        data: JSONBody[ResultsRequest],
+    ) -> ResultsRecorded:
+        """Record the results in the body."""
+        checked = path_checked("id", id, check_assessment_id)
+        with fields_named():
+            results = [Result(r.account, r.score, r.passed) for r in data.results]
+            recorded = ledger.pilot.record_results(principal, checked, results)
+            outcome = ledger.pilot.issue_certificates(principal, checked) if data.issue else None
+        numbers = [] if outcome is None else [c.certificate for c in outcome.certificates]
+        return ResultsRecorded(assessment=checked, recorded=len(recorded), certificates=numbers)
+
+    @post(
+        "/{id:str}/certificates",
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Issue the certificates of passing candidates",
+        description="The organization: issues to every passing candidate without a "
+        "certificate; a retry issues nothing twice.",
+        responses=_ERRORS,
+    )
+    def certificates(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        id: FromPath[str],
+    ) -> ResultsRecorded:
+        """Issue assessment ``id``'s pending certificates."""
+        checked = path_checked("id", id, check_assessment_id)
+        with fields_named():
+            outcome = ledger.pilot.issue_certificates(principal, checked)
+        numbers = [] if outcome is None else [c.certificate for c in outcome.certificates]
+        return ResultsRecorded(assessment=checked, recorded=0, certificates=numbers)
+
+
+class OversightController(Controller):
+    """What the office sets and oversees: fee guidelines, monitoring, reports, coverage."""
+
+    path = "/"
+    tags = ["pilot"]  # noqa: RUF012 - Litestar reads class attributes
+
+    @post(
+        "/fee-guidelines",
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Set a fee cap",
+        description="Office only: the highest fee, in yuan, of an assessment of a standard at a "
+        "level. Setting it again replaces it.",
+        responses=_ERRORS,
+    )
+    def set_fee(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        data: JSONBody[FeeGuidelineRequest],
+    ) -> Recorded:
+        """Set the cap in the body."""
+        with fields_named():
+            recorded = ledger.pilot.set_fee_cap(principal, data.standard, data.level, data.cap)
+        return Recorded(id=recorded.id, index=recorded.index)
+
+    @get(
+        "/fee-guidelines",
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Fee caps",
+        description="Every cap the office set.",
+        responses=_ERRORS,
+    )
+    def fees(
+        self, ledger: NamedDependency[Ledger], principal: NamedDependency[Principal]
+    ) -> list[FeeGuidelineView]:
+        """Every fee cap."""
+        return [
+            FeeGuidelineView(
+                standard=r["standard"], level=r["level"], cap=r["cap"], index=r["set_index"]
+            )
+            for r in ledger.pilot.reads.fee_caps()
+        ]
+
+    @get(
+        "/sites",
+        sync_to_thread=True,
+        before_request=strict_query("org", "city"),
+        summary="Assessment sites",
+        description="Filtered by organization or city.",
+        responses=_ERRORS,
+    )
+    def sites(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        org: Annotated[str | None, QueryParameter(description="keep this organization")] = None,
+        city: Annotated[str | None, QueryParameter(description="keep this city")] = None,
+    ) -> list[SiteView]:
+        """Sites matching the filters."""
+        found = ledger.pilot.reads.sites(
+            org=query_checked("org", org, check_credit_code),
+            city=query_checked("city", city, check_city),
+        )
+        return [
+            SiteView(
+                site=r["site"],
+                org=r["org"],
+                city=r["city"],
+                address=r["address"],
+                capacity=r["capacity"],
+                standards=r["standards"],
+                index=r["registered_index"],
+            )
+            for r in found
+        ]
+
+    @post(
+        "/monitoring-points",
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Designate a monitoring point",
+        description="Office only: a school watched for a standard.",
+        responses=_ERRORS,
+    )
+    def designate(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        data: JSONBody[MonitoringPointRequest],
+    ) -> Recorded:
+        """Designate the monitoring point in the body."""
+        with fields_named():
+            recorded = ledger.pilot.designate_point(principal, data.school, data.standard)
+        return Recorded(id=recorded.id, index=recorded.index)
+
+    @get(
+        "/monitoring-points",
+        sync_to_thread=True,
+        before_request=strict_query(),
+        summary="Monitoring points and their activity",
+        description="Office and auditors.",
+        responses=_ERRORS,
+    )
+    def points(
+        self, ledger: NamedDependency[Ledger], principal: NamedDependency[Principal]
+    ) -> list[MonitoringPointView]:
+        """Every monitoring point with its school's assessment activity for its standard."""
+        return [
+            MonitoringPointView(
+                school=r["school"],
+                standard=r["standard"],
+                index=r["designated_index"],
+                candidates=r["candidates"],
+                results=r["results"],
+                passed=r["passed"],
+            )
+            for r in ledger.pilot.monitoring_points(principal)
+        ]
+
+    @get(
+        "/self-evaluations",
+        sync_to_thread=True,
+        before_request=strict_query("year", integers=("year",)),
+        summary="Self-evaluation reports",
+        description="All for the office and auditors; an organization or school sees its own.",
+        responses=_ERRORS,
+    )
+    def reports(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        year: Annotated[int | None, _YEAR] = None,
+    ) -> list[SelfEvaluationView]:
+        """Reports, filtered by year."""
+        return [
+            SelfEvaluationView(
+                report=r["report"],
+                author=r["author"],
+                year=r["year"],
+                title=r["title"],
+                text=r["text"],
+                digest=r["digest"],
+                index=r["submitted_index"],
+            )
+            for r in ledger.pilot.self_evaluations(principal, year)
+        ]
+
+    @get(
+        "/reports/site-coverage",
+        sync_to_thread=True,
+        before_request=strict_query("year", integers=("year",)),
+        summary="Site coverage",
+        description="For the approved plans of a year: every city with pilot schools planning a "
+        "standard that has no site assessing it there (the rule: at least one site per city "
+        "with pilot schools).",
+        responses=_ERRORS,
+    )
+    def coverage(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        year: Annotated[int, _YEAR],
+    ) -> SiteCoverage:
+        """Coverage gaps of ``year``."""
+        gaps = [CoverageGap(**gap) for gap in ledger.pilot.reads.site_coverage(year)]
+        return SiteCoverage(year=year, covered=not gaps, gaps=gaps)

@@ -1,0 +1,444 @@
+"""The pilot's working procedures: plans and their review, sites, fee caps, assessments
+(candidates, results and the certificates they lead to), monitoring points and reports.
+
+Every state change is a ledger entry whose principal is its actor; every check that
+depends on the state runs under the write lock in the append's plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.core.canonical import EntryDraft
+from ledger.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ledger.core.principals import Principal, Role
+from ledger.domain.certificates import check_account_number
+from ledger.domain.pilot import (
+    ASSESSMENT_SCHEDULED,
+    CANDIDATE_ENROLLED,
+    FEE_GUIDELINE_SET,
+    MONITORING_POINT_DESIGNATED,
+    PLAN_FILED,
+    RESULT_RECORDED,
+    REVIEW_KINDS,
+    SELF_EVALUATION_SUBMITTED,
+    SITE_REGISTERED,
+    Assessment,
+    Plan,
+    Result,
+    Site,
+    check_assessment_id,
+    check_report,
+    fee_payload,
+    new_id,
+    report_digest,
+    review_payload,
+)
+from ledger.domain.registry import (
+    InvalidField,
+    check_credit_code,
+    check_school_code,
+    check_standard_code,
+)
+from ledger.services.certificates import BatchOutcome, CertificateService
+from ledger.services.log import LogService
+from ledger.storage.credit_bank import is_enrolled
+from ledger.storage.pilot import (
+    PilotRepository,
+    approved_plan_offers,
+    assessment_of,
+    candidate_count,
+    candidates_of,
+    fee_cap,
+    has_approved_plan,
+    point_exists,
+    project_pilot,
+    site_of,
+)
+from ledger.storage.pilot_reads import PilotReads
+from ledger.storage.registry import ensure_active_org, ensure_active_school
+from ledger.storage.store import StoredEntry, Transaction
+from ledger.storage.tables import learner_identities, plans, standards
+
+__all__ = ["PilotService", "Recorded"]
+
+#: Who oversees the pilot: reads monitoring points and every self-evaluation report.
+_OVERSIGHT = frozenset({Role.OFFICE, Role.AUDITOR})
+
+_LEVELS_COLUMN = {
+    "junior": "junior_credits",
+    "intermediate": "intermediate_credits",
+    "senior": "senior_credits",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What a procedure recorded: the object's id and the ledger index of its entry."""
+
+    id: str
+    index: int
+
+
+def _role(actor: Principal, role: Role, object_id: str, doing: str) -> str:
+    if actor.role is not role or actor.id != object_id:
+        raise Forbidden(f"only {role.value} {object_id} may {doing}; {actor} may not")
+    return object_id
+
+
+def _office(actor: Principal, doing: str) -> None:
+    if actor.role is not Role.OFFICE:
+        raise Forbidden(f"only the office may {doing}; {actor} may not")
+
+
+def _standard(connection: Transaction, code: str) -> Any:
+    row = connection.execute(standards.select().where(standards.c.code == code)).first()
+    if row is None:
+        raise InvalidField("standard", f"{code} is not a published standard")
+    return row
+
+
+class PilotService:
+    """Plans, sites, fee caps, assessments, monitoring points, self-evaluation reports."""
+
+    def __init__(
+        self,
+        log: LogService,
+        repository: PilotRepository,
+        certificates: CertificateService,
+        reads: PilotReads,
+    ) -> None:
+        self.log = log
+        self.repository = repository
+        self.certificates = certificates
+        #: Lists and reports anyone authenticated may read (plans, sites, fee caps, ...).
+        self.reads = reads
+
+    def monitoring_points(self, viewer: Principal) -> list[dict[str, Any]]:
+        """Monitoring points and their activity: for the office and auditors."""
+        if viewer.role not in _OVERSIGHT:
+            raise Forbidden(
+                f"only the office and auditors read monitoring points; {viewer} may not"
+            )
+        return self.reads.monitoring_points()
+
+    def self_evaluations(self, viewer: Principal, year: int | None) -> list[dict[str, Any]]:
+        """Self-evaluation reports: all for the office and auditors, its own for an author."""
+        reports = self.reads.self_evaluations(year=year)
+        if viewer.role in _OVERSIGHT:
+            return reports
+        if viewer.role in (Role.ORG, Role.SCHOOL):
+            return [report for report in reports if report["author"] == str(viewer)]
+        raise Forbidden(f"only the office, auditors and the authors read reports; {viewer} may not")
+
+    def _append_one(
+        self, actor: Principal, kind: str, payload: Mapping[str, Any], check: Any = None,
+        texts: Mapping[str, str] | None = None,
+    ) -> int:  # fmt: skip
+        draft = EntryDraft(kind, str(actor), dict(payload))
+
+        def plan(connection: Transaction) -> list[EntryDraft]:
+            if check is not None:
+                check(connection)
+            return [draft]
+
+        def project(connection: Transaction, appended: Sequence[StoredEntry]) -> None:
+            project_pilot(connection, appended, texts)
+
+        [entry] = self.log.append_planned(plan, project)
+        return entry.index
+
+    # -- plans --------------------------------------------------------------------
+
+    def file_plan(self, actor: Principal, school: str, plan: Plan) -> Recorded:
+        """A school files its plan for a year; Conflict if it has an approved one already."""
+        _role(actor, Role.SCHOOL, check_school_code(school), "file its plans")
+        plan_id = new_id("P")
+
+        def check(connection: Transaction) -> None:
+            ensure_active_school(connection, school)
+            for item in plan.items:
+                _standard(connection, item.standard)
+            if has_approved_plan(connection, school, plan.year):
+                raise Conflict(f"school {school} has an approved plan for {plan.year} already")
+
+        index = self._append_one(actor, PLAN_FILED, plan.entry_payload(plan_id, school), check)
+        return Recorded(plan_id, index)
+
+    def review_plan(self, actor: Principal, plan: str, kind: str, comments: str | None) -> Recorded:
+        """The office approves, returns (with comments) or rejects a filed plan."""
+        _office(actor, "review plans")
+        if kind not in REVIEW_KINDS:
+            raise InvalidInput(f"a review is one of {', '.join(REVIEW_KINDS)}")
+        payload = review_payload(plan, comments)
+
+        def check(connection: Transaction) -> None:
+            row = connection.execute(plans.select().where(plans.c.plan == plan)).first()
+            if row is None:
+                raise NotFound(f"there is no plan {plan}")
+            if REVIEW_KINDS[kind].value == "approved" and has_approved_plan(
+                connection, row.school, row.year
+            ):
+                raise Conflict(f"school {row.school} has an approved plan for {row.year} already")
+
+        return Recorded(plan, self._append_one(actor, kind, payload, check))
+
+    # -- sites and fees -----------------------------------------------------------
+
+    def register_site(self, actor: Principal, org: str, site: Site) -> Recorded:
+        """An organization registers an assessment site for its own standards."""
+        _role(actor, Role.ORG, check_credit_code(org), "register its sites")
+        site_id = new_id("S")
+
+        def check(connection: Transaction) -> None:
+            ensure_active_org(connection, org)
+            for code in site.standards:
+                if _standard(connection, code).org != org:
+                    raise Forbidden(f"standard {code} is not one of organization {org}'s")
+
+        return Recorded(
+            site_id,
+            self._append_one(actor, SITE_REGISTERED, site.entry_payload(site_id, org), check),
+        )
+
+    def set_fee_cap(self, actor: Principal, standard: str, level: str, cap: int) -> Recorded:
+        """The office sets the highest fee (yuan) of an assessment of a standard and level."""
+        _office(actor, "set fee guidelines")
+        payload = fee_payload(standard, level, cap)
+
+        def check(connection: Transaction) -> None:
+            _standard(connection, payload["standard"])
+
+        return Recorded(
+            f"{standard}/{payload['level']}",
+            self._append_one(actor, FEE_GUIDELINE_SET, payload, check),
+        )
+
+    # -- assessments --------------------------------------------------------------
+
+    def schedule(self, actor: Principal, org: str, assessment: Assessment) -> Recorded:
+        """An organization schedules an assessment of its own standard at its own site."""
+        _role(actor, Role.ORG, check_credit_code(org), "schedule its assessments")
+        assessment_id = new_id("A")
+
+        def check(connection: Transaction) -> None:
+            ensure_active_org(connection, org)
+            standard = _standard(connection, assessment.standard)
+            if standard.org != org:
+                raise Forbidden(
+                    f"standard {assessment.standard} is not one of organization {org}'s"
+                )
+            if getattr(standard, _LEVELS_COLUMN[assessment.level.value]) is None:
+                raise InvalidField(
+                    "level", f"{assessment.level.value} is not a level of {assessment.standard}"
+                )
+            site = site_of(connection, assessment.site)
+            if site is None:
+                raise InvalidField("site", f"there is no site {assessment.site}")
+            site_org, _city, _capacity, assessed = site
+            if site_org != org:
+                raise Forbidden(
+                    f"site {assessment.site} belongs to organization {site_org}, not {org}"
+                )
+            if assessment.standard not in assessed:
+                raise InvalidField(
+                    "site", f"site {assessment.site} does not assess {assessment.standard}"
+                )
+            cap = fee_cap(connection, assessment.standard, assessment.level.value)
+            if cap is not None and assessment.fee > cap:
+                raise InvalidField(
+                    "fee",
+                    f"is {assessment.fee} yuan, above the cap of {cap} yuan the office set for "
+                    f"{assessment.standard} {assessment.level.value}",
+                )
+
+        payload = assessment.entry_payload(assessment_id, org)
+        return Recorded(
+            assessment_id, self._append_one(actor, ASSESSMENT_SCHEDULED, payload, check)
+        )
+
+    def enrol_candidates(
+        self, actor: Principal, assessment: str, accounts: Sequence[str]
+    ) -> list[Recorded]:
+        """A school enrols its own students, for standards in its approved plan, up to the
+        site's capacity; all or none."""
+        if actor.role is not Role.SCHOOL or actor.id is None:
+            raise Forbidden(f"only schools enrol candidates; {actor} may not")
+        school = actor.id
+        check_assessment_id(assessment)
+        if not 1 <= len(accounts) <= 10_000 or len(set(accounts)) != len(accounts):
+            raise InvalidField("accounts", "must name 1 to 10,000 different accounts")
+        for account in accounts:
+            check_account_number(account, "accounts")
+        principal = str(actor)
+
+        def plan(connection: Transaction) -> list[EntryDraft]:
+            ensure_active_school(connection, school)
+            record = assessment_of(connection, assessment)
+            if record is None:
+                raise NotFound(f"there is no assessment {assessment}")
+            year = int(record.date[:4])
+            if not approved_plan_offers(connection, school, year, record.standard, record.level):
+                raise Conflict(
+                    f"school {school}'s approved plan for {year} does not offer "
+                    f"{record.standard} {record.level}: enrol candidates only for the plan"
+                )
+            existing = candidates_of(connection, assessment)
+            for account in accounts:
+                if not is_enrolled(connection, account, school):
+                    raise Forbidden(f"account {account} is not a student of school {school}")
+                if account in existing:
+                    raise Conflict(f"account {account} is a candidate of {assessment} already")
+            site = site_of(connection, record.site)
+            capacity = site[2] if site is not None else 0
+            if candidate_count(connection, assessment) + len(accounts) > capacity:
+                raise Conflict(
+                    f"assessment {assessment} is full: its site holds {capacity} candidates"
+                )
+            return [
+                EntryDraft(
+                    CANDIDATE_ENROLLED,
+                    principal,
+                    {"assessment": assessment, "account": account, "school": school},
+                )
+                for account in accounts
+            ]
+
+        appended = self.log.append_planned(plan, project_pilot)
+        return [Recorded(a, e.index) for a, e in zip(accounts, appended, strict=True)]
+
+    def record_results(
+        self, actor: Principal, assessment: str, results: Sequence[Result]
+    ) -> list[Recorded]:
+        """The organization records each candidate's score and pass; all or none, once."""
+        check_assessment_id(assessment)
+        if not 1 <= len(results) <= 10_000:
+            raise InvalidField("results", "must hold 1 to 10,000 results")
+        accounts = [r.account for r in results]
+        if len(set(accounts)) != len(accounts):
+            raise InvalidField("results", "must not name a candidate twice")
+        principal = str(actor)
+
+        def plan(connection: Transaction) -> list[EntryDraft]:
+            record = self._own_assessment(connection, actor, assessment)
+            ensure_active_org(connection, record.org)
+            existing = candidates_of(connection, assessment)
+            for result in results:
+                row = existing.get(result.account)
+                if row is None:
+                    raise InvalidField(
+                        "results", f"{result.account} is not a candidate of {assessment}"
+                    )
+                if row.result_index is not None:
+                    raise Conflict(
+                        f"the result of {result.account} in {assessment} is recorded already"
+                    )
+            return [
+                EntryDraft(
+                    RESULT_RECORDED,
+                    principal,
+                    {
+                        "assessment": assessment,
+                        "account": r.account,
+                        "score": r.score,
+                        "passed": r.passed,
+                    },
+                )
+                for r in results
+            ]
+
+        appended = self.log.append_planned(plan, project_pilot)
+        return [Recorded(a, e.index) for a, e in zip(accounts, appended, strict=True)]
+
+    def issue_certificates(self, actor: Principal, assessment: str) -> BatchOutcome | None:
+        """Issue certificates to the passing candidates that have none yet, through the batch
+        issuance path; None when every passing candidate has one. A retry issues nothing
+        twice: the batch id counts the certificates the assessment issued before."""
+        check_assessment_id(assessment)
+        record = self.repository.assessment(assessment)
+        if record is None:
+            raise NotFound(f"there is no assessment {assessment}")
+        if actor.role is not Role.ORG or actor.id != record.org:
+            raise Forbidden(
+                f"only organization {record.org} may issue its assessment's certificates"
+            )
+        rows = self.repository.candidates(assessment)
+        pending = sorted(a for a, r in rows.items() if r.passed == 1 and r.certificate is None)
+        if not pending:
+            return None
+        issued_before = sum(1 for r in rows.values() if r.certificate is not None)
+        identities = {
+            row.account: row
+            for row in self.repository.rows(
+                learner_identities.select().where(learner_identities.c.account.in_(pending))
+            )
+        }
+        missing = [a for a in pending if a not in identities or identities[a].id_number is None]
+        if missing:
+            raise Conflict(
+                f"the personal data of {', '.join(missing[:5])} is erased: their certificates "
+                "cannot name them"
+            )
+        batch = [
+            {
+                "standard": record.standard,
+                "level": record.level,
+                "name": identities[a].name,
+                "id_number": identities[a].id_number,
+                "issued_on": record.date,
+                "assessment": assessment,
+                "score": rows[a].score,
+            }
+            for a in pending
+        ]
+        return self.certificates.issue_batch(actor, f"{assessment}-{issued_before}", batch)
+
+    @staticmethod
+    def _own_assessment(connection: Transaction, actor: Principal, assessment: str) -> Any:
+        record = assessment_of(connection, assessment)
+        if record is None:
+            raise NotFound(f"there is no assessment {assessment}")
+        if actor.role is not Role.ORG or actor.id != record.org:
+            raise Forbidden(f"only organization {record.org} records results of {assessment}")
+        return record
+
+    # -- monitoring and self-evaluation -------------------------------------------
+
+    def designate_point(self, actor: Principal, school: str, standard: str) -> Recorded:
+        """The office makes a school a monitoring point for a standard."""
+        _office(actor, "designate monitoring points")
+        payload = {
+            "school": check_school_code(school, "school"),
+            "standard": check_standard_code(standard, "standard"),
+        }
+
+        def check(connection: Transaction) -> None:
+            ensure_active_school(connection, school)
+            _standard(connection, standard)
+            if point_exists(connection, school, standard):
+                raise Conflict(f"school {school} is a monitoring point for {standard} already")
+
+        return Recorded(
+            f"{school}/{standard}",
+            self._append_one(actor, MONITORING_POINT_DESIGNATED, payload, check),
+        )
+
+    def submit_report(
+        self, actor: Principal, author: str, year: int, title: str, text: str
+    ) -> Recorded:
+        """An organization or school submits its self-evaluation report for a year."""
+        if actor.role not in (Role.ORG, Role.SCHOOL) or actor.id != author:
+            raise Forbidden(f"only {author} itself may submit its self-evaluation; {actor} may not")
+        title, text, year = check_report(title, text, year)
+        report = new_id("E")
+        payload = {
+            "report": report,
+            "author": str(actor),
+            "year": year,
+            "title": title,
+            "digest": report_digest(text),
+        }
+        index = self._append_one(actor, SELF_EVALUATION_SUBMITTED, payload, None, {report: text})
+        return Recorded(report, index)

@@ -1,0 +1,316 @@
+"""The pilot's procedures as the ledger left them: plans, sites, fee caps, assessments,
+candidates and results, monitoring points and self-evaluation reports.
+
+``project_pilot`` mirrors the entries inside their append; the state checks that decide
+whether an entry may be written run before it, in the service's plan (under the same
+write lock). ``self_evaluations.text`` is the one column the entries do not hold (they
+hold its SHA-256); the service passes it in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select, update
+
+from ledger.core.errors import NotFound
+from ledger.domain.certificates import CERTIFICATE_ISSUED
+from ledger.domain.pilot import (
+    ASSESSMENT_SCHEDULED,
+    CANDIDATE_ENROLLED,
+    FEE_GUIDELINE_SET,
+    MONITORING_POINT_DESIGNATED,
+    PLAN_FILED,
+    RESULT_RECORDED,
+    REVIEW_KINDS,
+    SELF_EVALUATION_SUBMITTED,
+    SITE_REGISTERED,
+    PlanStatus,
+    next_plan_status,
+)
+from ledger.storage.store import StoredEntry
+from ledger.storage.tables import (
+    assessments,
+    candidates,
+    fee_caps,
+    monitoring_points,
+    plan_items,
+    plans,
+    self_evaluations,
+    site_standards,
+    sites,
+)
+
+__all__ = ["AssessmentRecord", "PilotRepository", "project_pilot"]
+
+
+def _payload(entry: StoredEntry) -> dict[str, Any]:
+    payload: dict[str, Any] = json.loads(entry.data)["payload"]
+    return payload
+
+
+def project_pilot(
+    connection: Connection,
+    appended: Sequence[StoredEntry],
+    texts: Mapping[str, str] | None = None,
+    payloads: Sequence[Mapping[str, Any]] | None = None,
+) -> None:
+    """Mirror the pilot's entries; ``texts`` holds the text of each report submitted,
+    ``payloads`` the entries' payloads if the caller has them.
+
+    Also marks a candidate's certificate when a ``certificate.issued`` names the
+    assessment it came from, so that an assessment never issues a certificate twice.
+    """
+    for position, entry in enumerate(appended):
+        kind = entry.kind
+        if kind != CERTIFICATE_ISSUED and kind not in _KINDS:
+            continue
+        p = payloads[position] if payloads is not None else _payload(entry)
+        if kind == CERTIFICATE_ISSUED:
+            if "assessment" in p:
+                connection.execute(
+                    update(candidates)
+                    .where(
+                        candidates.c.assessment == p["assessment"],
+                        candidates.c.account == p["account"],
+                    )
+                    .values(certificate=p["certificate"])
+                )
+            continue
+        if kind == PLAN_FILED:
+            connection.execute(
+                plans.insert(),
+                {
+                    "plan": p["plan"],
+                    "school": p["school"],
+                    "year": p["year"],
+                    "status": PlanStatus.FILED.value,
+                    "filed_index": entry.index,
+                },
+            )
+            connection.execute(plan_items.insert(), [{"plan": p["plan"], **i} for i in p["items"]])
+        elif kind in REVIEW_KINDS:
+            status = connection.execute(
+                select(plans.c.status).where(plans.c.plan == p["plan"])
+            ).scalar()
+            if status is None:
+                raise NotFound(f"there is no plan {p['plan']}")
+            after = next_plan_status(p["plan"], status, kind)
+            connection.execute(
+                update(plans)
+                .where(plans.c.plan == p["plan"])
+                .values(status=after.value, comments=p.get("comments"), reviewed_index=entry.index)
+            )
+        elif kind == SITE_REGISTERED:
+            connection.execute(
+                sites.insert(),
+                {
+                    "site": p["site"],
+                    "org": p["org"],
+                    "city": p["city"],
+                    "address": p["address"],
+                    "capacity": p["capacity"],
+                    "registered_index": entry.index,
+                },
+            )
+            connection.execute(
+                site_standards.insert(),
+                [{"site": p["site"], "standard": s} for s in p["standards"]],
+            )
+        elif kind == FEE_GUIDELINE_SET:
+            key = (fee_caps.c.standard == p["standard"]) & (fee_caps.c.level == p["level"])
+            if connection.execute(select(fee_caps.c.cap).where(key)).first() is None:
+                connection.execute(fee_caps.insert(), {**p, "set_index": entry.index})
+            else:
+                connection.execute(
+                    update(fee_caps).where(key).values(cap=p["cap"], set_index=entry.index)
+                )
+        elif kind == ASSESSMENT_SCHEDULED:
+            connection.execute(assessments.insert(), {**p, "scheduled_index": entry.index})
+        elif kind == CANDIDATE_ENROLLED:
+            connection.execute(
+                candidates.insert(),
+                {
+                    "assessment": p["assessment"],
+                    "account": p["account"],
+                    "school": p["school"],
+                    "enrolled_index": entry.index,
+                },
+            )
+        elif kind == RESULT_RECORDED:
+            connection.execute(
+                update(candidates)
+                .where(
+                    candidates.c.assessment == p["assessment"], candidates.c.account == p["account"]
+                )
+                .values(score=p["score"], passed=int(p["passed"]), result_index=entry.index)
+            )
+        elif kind == MONITORING_POINT_DESIGNATED:
+            connection.execute(
+                monitoring_points.insert(),
+                {"school": p["school"], "standard": p["standard"], "designated_index": entry.index},
+            )
+        elif kind == SELF_EVALUATION_SUBMITTED:
+            connection.execute(
+                self_evaluations.insert(),
+                {
+                    "report": p["report"],
+                    "author": p["author"],
+                    "year": p["year"],
+                    "title": p["title"],
+                    "text": (texts or {})[p["report"]],
+                    "digest": p["digest"],
+                    "submitted_index": entry.index,
+                },
+            )
+
+
+_KINDS = frozenset(
+    {
+        PLAN_FILED,
+        *REVIEW_KINDS,
+        SITE_REGISTERED,
+        FEE_GUIDELINE_SET,
+        ASSESSMENT_SCHEDULED,
+        CANDIDATE_ENROLLED,
+        RESULT_RECORDED,
+        MONITORING_POINT_DESIGNATED,
+        SELF_EVALUATION_SUBMITTED,
+    }
+)
+
+
+# -- reads under the write lock -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentRecord:
+    """An assessment session as scheduled."""
+
+    assessment: str
+    org: str
+    standard: str
+    level: str
+    site: str
+    date: str
+    fee: int
+    scheduled_index: int
+
+
+def assessment_of(connection: Connection, assessment: str) -> AssessmentRecord | None:
+    """The assessment ``assessment``, or None."""
+    row = connection.execute(
+        select(assessments).where(assessments.c.assessment == assessment)
+    ).first()
+    if row is None:
+        return None
+    return AssessmentRecord(
+        row.assessment, row.org, row.standard, row.level, row.site, row.date, row.fee,
+        row.scheduled_index,
+    )  # fmt: skip
+
+
+def site_of(connection: Connection, site: str) -> tuple[str, str, int, set[str]] | None:
+    """(org, city, capacity, standards assessed) of site ``site``, or None."""
+    row = connection.execute(select(sites).where(sites.c.site == site)).first()
+    if row is None:
+        return None
+    standards = connection.execute(
+        select(site_standards.c.standard).where(site_standards.c.site == site)
+    )
+    return row.org, row.city, row.capacity, {r.standard for r in standards}
+
+
+def fee_cap(connection: Connection, standard: str, level: str) -> int | None:
+    """The office's cap for ``standard`` at ``level``, or None when it set none."""
+    cap: int | None = connection.execute(
+        select(fee_caps.c.cap).where(fee_caps.c.standard == standard, fee_caps.c.level == level)
+    ).scalar()
+    return cap
+
+
+def approved_plan_offers(
+    connection: Connection, school: str, year: int, standard: str, level: str
+) -> bool:
+    """True when ``school``'s approved plan for ``year`` names ``standard`` at ``level``."""
+    found = connection.execute(
+        select(plan_items.c.plan)
+        .join(plans, plans.c.plan == plan_items.c.plan)
+        .where(
+            plans.c.school == school,
+            plans.c.year == year,
+            plans.c.status == PlanStatus.APPROVED.value,
+            plan_items.c.standard == standard,
+            plan_items.c.level == level,
+        )
+    ).first()
+    return found is not None
+
+
+def has_approved_plan(connection: Connection, school: str, year: int) -> bool:
+    """True when ``school`` has an approved plan for ``year``."""
+    found = connection.execute(
+        select(plans.c.plan).where(
+            plans.c.school == school,
+            plans.c.year == year,
+            plans.c.status == PlanStatus.APPROVED.value,
+        )
+    ).first()
+    return found is not None
+
+
+def candidates_of(connection: Connection, assessment: str) -> dict[str, Any]:
+    """Candidate rows of ``assessment`` by account."""
+    rows = connection.execute(select(candidates).where(candidates.c.assessment == assessment))
+    return {row.account: row for row in rows}
+
+
+def candidate_count(connection: Connection, assessment: str) -> int:
+    """How many candidates ``assessment`` has."""
+    count: int = connection.execute(
+        select(func.count()).select_from(candidates).where(candidates.c.assessment == assessment)
+    ).scalar_one()
+    return count
+
+
+def point_exists(connection: Connection, school: str, standard: str) -> bool:
+    """True when ``school`` is a monitoring point for ``standard``."""
+    found = connection.execute(
+        select(monitoring_points.c.school).where(
+            monitoring_points.c.school == school, monitoring_points.c.standard == standard
+        )
+    ).first()
+    return found is not None
+
+
+class PilotRepository:
+    """Read the pilot's procedures outside any append."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def rows(self, statement: Any) -> list[Any]:
+        """The rows ``statement`` selects."""
+        with self.engine.connect() as connection:
+            return list(connection.execute(statement))
+
+    def plan_status(self, plan: str) -> str | None:
+        """The status of ``plan``, or None."""
+        with self.engine.connect() as connection:
+            status: str | None = connection.execute(
+                select(plans.c.status).where(plans.c.plan == plan)
+            ).scalar()
+            return status
+
+    def assessment(self, assessment: str) -> AssessmentRecord | None:
+        """The assessment ``assessment``, or None."""
+        with self.engine.connect() as connection:
+            return assessment_of(connection, assessment)
+
+    def candidates(self, assessment: str) -> dict[str, Any]:
+        """Candidate rows of ``assessment`` by account."""
+        with self.engine.connect() as connection:
+            return candidates_of(connection, assessment)
