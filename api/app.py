@@ -27,13 +27,9 @@ from api.credit_bank import (
 )
 from api.errors import EXCEPTION_HANDLERS, MAX_REQUEST_BODY_SIZE
 from api.log import LogController
+from api.oversight import OversightController
 from api.pages import PAGE_HANDLERS
-from api.pilot import (
-    AssessmentController,
-    OversightController,
-    PilotSchoolController,
-    PlanController,
-)
+from api.pilot import AssessmentController, PilotSchoolController, PlanController
 from api.registry import OrgController, SchoolController, StandardController
 from api.tokens import TokenController
 from ledger.bootstrap import Ledger, open_ledger

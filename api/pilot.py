@@ -1,6 +1,6 @@
-"""The pilot's procedures over HTTP: plans and their review, sites, fee guidelines,
-assessments (candidates, results, certificates), monitoring points, self-evaluations and
-the site-coverage report. Every path needs a bearer token; who may do what is the
+"""The pilot's procedures over HTTP: plans and their review, sites, assessments
+(candidates, results, certificates) and self-evaluations; api/oversight.py has what the
+office sets and oversees. Every path needs a bearer token; who may do what is the
 service's decision.
 """
 
@@ -38,16 +38,11 @@ from ledger.domain.pilot import (
     check_plan_id,
     plan_from_request,
 )
-from ledger.domain.registry import check_city, check_credit_code, check_school_code
+from ledger.domain.registry import check_credit_code, check_school_code
 from schemas.pilot import (
     AssessmentRequest,
     AssessmentView,
     CandidatesRequest,
-    CoverageGap,
-    FeeGuidelineRequest,
-    FeeGuidelineView,
-    MonitoringPointRequest,
-    MonitoringPointView,
     PlanItemIn,
     PlanRequest,
     PlanView,
@@ -56,22 +51,19 @@ from schemas.pilot import (
     ResultsRequest,
     ReviewRequest,
     SelfEvaluationRequest,
-    SelfEvaluationView,
-    SiteCoverage,
     SiteRequest,
-    SiteView,
 )
 
-__all__ = ["AssessmentController", "OversightController", "PilotSchoolController", "PlanController"]
+__all__ = ["ERRORS", "YEAR", "AssessmentController", "PilotSchoolController", "PlanController"]
 
-_ERRORS = {
+ERRORS = {
     HTTP_400_BAD_REQUEST: error_spec("A field is wrong; detail names it."),
     HTTP_401_UNAUTHORIZED: error_spec("No bearer token, or the token is refused."),
     HTTP_403_FORBIDDEN: error_spec("This principal may not do this; detail says why."),
     HTTP_404_NOT_FOUND: error_spec("No such object."),
     HTTP_409_CONFLICT: error_spec("The state forbids it; detail says why."),
 }
-_YEAR = QueryParameter(ge=2019, le=2100, description="keep this year")
+YEAR = QueryParameter(ge=2019, le=2100, description="keep this year")
 
 
 def _plan_view(row: dict[str, Any]) -> PlanView:
@@ -101,7 +93,7 @@ class PilotSchoolController(Controller):
         summary="File an annual pilot plan",
         description="The school itself: the standards and levels it will offer, with the "
         "candidates it expects for each. The office reviews it.",
-        responses=_ERRORS,
+        responses=ERRORS,
     )
     def file_plan(
         self,
@@ -130,7 +122,7 @@ class PilotSchoolController(Controller):
         before_request=strict_query(),
         summary="Register an assessment site",
         description="The organization itself, for its own standards.",
-        responses=_ERRORS,
+        responses=ERRORS,
     )
     def register_site(
         self,
@@ -154,7 +146,7 @@ class PilotSchoolController(Controller):
         summary="Schedule an assessment",
         description="The organization itself: one of its standards, at one of its sites, at a "
         "fee within the office's cap (400 naming the cap).",
-        responses=_ERRORS,
+        responses=ERRORS,
     )
     def schedule(
         self,
@@ -179,7 +171,7 @@ class PilotSchoolController(Controller):
         before_request=strict_query(),
         summary="Submit an organization's self-evaluation",
         description="The ledger keeps the text's SHA-256; the office reads the text.",
-        responses=_ERRORS,
+        responses=ERRORS,
     )
     def org_report(
         self,
@@ -201,7 +193,7 @@ class PilotSchoolController(Controller):
         before_request=strict_query(),
         summary="Submit a school's self-evaluation",
         description="The ledger keeps the text's SHA-256; the office reads the text.",
-        responses=_ERRORS,
+        responses=ERRORS,
     )
     def school_report(
         self,
@@ -231,13 +223,13 @@ class PlanController(Controller):
         before_request=strict_query("year", "school", "status", integers=("year",)),
         summary="List plans",
         description="In filing order, filtered by year, school, status.",
-        responses=_ERRORS,
+        responses=ERRORS,
     )
     def plans(
         self,
         ledger: NamedDependency[Ledger],
         principal: NamedDependency[Principal],
-        year: Annotated[int | None, _YEAR] = None,
+        year: Annotated[int | None, YEAR] = None,
         school: Annotated[str | None, QueryParameter(description="keep this school")] = None,
         status: Annotated[str | None, QueryParameter(description="keep this status")] = None,
     ) -> list[PlanView]:
@@ -265,7 +257,7 @@ class PlanController(Controller):
         before_request=strict_query(),
         summary="Approve a plan",
         description="Office only; the plan must be under review.",
-        responses=_ERRORS,
+        responses=ERRORS,
     )
     def approve(
         self,
@@ -284,7 +276,7 @@ class PlanController(Controller):
         before_request=strict_query(),
         summary="Return a plan with comments",
         description="Office only; the school files a revised plan.",
-        responses=_ERRORS,
+        responses=ERRORS,
     )
     def return_(
         self,
@@ -303,7 +295,7 @@ class PlanController(Controller):
         before_request=strict_query(),
         summary="Reject a plan",
         description="Office only.",
-        responses=_ERRORS,
+        responses=ERRORS,
     )
     def reject(
         self,
@@ -328,7 +320,7 @@ class AssessmentController(Controller):
         before_request=strict_query(),
         summary="An assessment",
         description="With its counts of candidates, results, passes and certificates.",
-        responses=_ERRORS,
+        responses=ERRORS,
     )
     def assessment(
         self,
@@ -360,7 +352,7 @@ class AssessmentController(Controller):
         summary="Enrol candidates",
         description="A school, its own students, for a standard and level of its approved plan "
         "for the assessment's year, within the site's capacity; all or none.",
-        responses=_ERRORS,
+        responses=ERRORS,
     )
     def candidates(
         self,
@@ -384,7 +376,7 @@ class AssessmentController(Controller):
         description="The organization: score and pass of each candidate, all or none, once. "
         "With issue, the passing candidates' certificates are issued in the same request "
         "through the batch path.",
-        responses=_ERRORS,
+        responses=ERRORS,
     )
     def results(
         self,
@@ -410,7 +402,7 @@ class AssessmentController(Controller):
         summary="Issue the certificates of passing candidates",
         description="The organization: issues to every passing candidate without a "
         "certificate; a retry issues nothing twice.",
-        responses=_ERRORS,
+        responses=ERRORS,
     )
     def certificates(
         self,
@@ -424,175 +416,3 @@ class AssessmentController(Controller):
             outcome = ledger.pilot.issue_certificates(principal, checked)
         numbers = [] if outcome is None else [c.certificate for c in outcome.certificates]
         return ResultsRecorded(assessment=checked, recorded=0, certificates=numbers)
-
-
-class OversightController(Controller):
-    """What the office sets and oversees: fee guidelines, monitoring, reports, coverage."""
-
-    path = "/"
-    tags = ["pilot"]  # noqa: RUF012 - Litestar reads class attributes
-
-    @post(
-        "/fee-guidelines",
-        status_code=HTTP_201_CREATED,
-        sync_to_thread=True,
-        before_request=strict_query(),
-        summary="Set a fee cap",
-        description="Office only: the highest fee, in yuan, of an assessment of a standard at a "
-        "level. Setting it again replaces it.",
-        responses=_ERRORS,
-    )
-    def set_fee(
-        self,
-        ledger: NamedDependency[Ledger],
-        principal: NamedDependency[Principal],
-        data: JSONBody[FeeGuidelineRequest],
-    ) -> Recorded:
-        """Set the cap in the body."""
-        with fields_named():
-            recorded = ledger.pilot.set_fee_cap(principal, data.standard, data.level, data.cap)
-        return Recorded(id=recorded.id, index=recorded.index)
-
-    @get(
-        "/fee-guidelines",
-        sync_to_thread=True,
-        before_request=strict_query(),
-        summary="Fee caps",
-        description="Every cap the office set.",
-        responses=_ERRORS,
-    )
-    def fees(
-        self, ledger: NamedDependency[Ledger], principal: NamedDependency[Principal]
-    ) -> list[FeeGuidelineView]:
-        """Every fee cap."""
-        return [
-            FeeGuidelineView(
-                standard=r["standard"], level=r["level"], cap=r["cap"], index=r["set_index"]
-            )
-            for r in ledger.pilot.reads.fee_caps()
-        ]
-
-    @get(
-        "/sites",
-        sync_to_thread=True,
-        before_request=strict_query("org", "city"),
-        summary="Assessment sites",
-        description="Filtered by organization or city.",
-        responses=_ERRORS,
-    )
-    def sites(
-        self,
-        ledger: NamedDependency[Ledger],
-        principal: NamedDependency[Principal],
-        org: Annotated[str | None, QueryParameter(description="keep this organization")] = None,
-        city: Annotated[str | None, QueryParameter(description="keep this city")] = None,
-    ) -> list[SiteView]:
-        """Sites matching the filters."""
-        found = ledger.pilot.reads.sites(
-            org=query_checked("org", org, check_credit_code),
-            city=query_checked("city", city, check_city),
-        )
-        return [
-            SiteView(
-                site=r["site"],
-                org=r["org"],
-                city=r["city"],
-                address=r["address"],
-                capacity=r["capacity"],
-                standards=r["standards"],
-                index=r["registered_index"],
-            )
-            for r in found
-        ]
-
-    @post(
-        "/monitoring-points",
-        status_code=HTTP_201_CREATED,
-        sync_to_thread=True,
-        before_request=strict_query(),
-        summary="Designate a monitoring point",
-        description="Office only: a school watched for a standard.",
-        responses=_ERRORS,
-    )
-    def designate(
-        self,
-        ledger: NamedDependency[Ledger],
-        principal: NamedDependency[Principal],
-        data: JSONBody[MonitoringPointRequest],
-    ) -> Recorded:
-        """Designate the monitoring point in the body."""
-        with fields_named():
-            recorded = ledger.pilot.designate_point(principal, data.school, data.standard)
-        return Recorded(id=recorded.id, index=recorded.index)
-
-    @get(
-        "/monitoring-points",
-        sync_to_thread=True,
-        before_request=strict_query(),
-        summary="Monitoring points and their activity",
-        description="Office and auditors.",
-        responses=_ERRORS,
-    )
-    def points(
-        self, ledger: NamedDependency[Ledger], principal: NamedDependency[Principal]
-    ) -> list[MonitoringPointView]:
-        """Every monitoring point with its school's assessment activity for its standard."""
-        return [
-            MonitoringPointView(
-                school=r["school"],
-                standard=r["standard"],
-                index=r["designated_index"],
-                candidates=r["candidates"],
-                results=r["results"],
-                passed=r["passed"],
-            )
-            for r in ledger.pilot.monitoring_points(principal)
-        ]
-
-    @get(
-        "/self-evaluations",
-        sync_to_thread=True,
-        before_request=strict_query("year", integers=("year",)),
-        summary="Self-evaluation reports",
-        description="All for the office and auditors; an organization or school sees its own.",
-        responses=_ERRORS,
-    )
-    def reports(
-        self,
-        ledger: NamedDependency[Ledger],
-        principal: NamedDependency[Principal],
-        year: Annotated[int | None, _YEAR] = None,
-    ) -> list[SelfEvaluationView]:
-        """Reports, filtered by year."""
-        return [
-            SelfEvaluationView(
-                report=r["report"],
-                author=r["author"],
-                year=r["year"],
-                title=r["title"],
-                text=r["text"],
-                digest=r["digest"],
-                index=r["submitted_index"],
-            )
-            for r in ledger.pilot.self_evaluations(principal, year)
-        ]
-
-    @get(
-        "/reports/site-coverage",
-        sync_to_thread=True,
-        before_request=strict_query("year", integers=("year",)),
-        summary="Site coverage",
-        description="For the approved plans of a year: every city with pilot schools planning a "
-        "standard that has no site assessing it there (the rule: at least one site per city "
-        "with pilot schools).",
-        responses=_ERRORS,
-    )
-    def coverage(
-        self,
-        ledger: NamedDependency[Ledger],
-        principal: NamedDependency[Principal],
-        year: Annotated[int, _YEAR],
-    ) -> SiteCoverage:
-        """Coverage gaps of ``year``."""
-        gaps = [CoverageGap(**gap) for gap in ledger.pilot.reads.site_coverage(year)]
-        return SiteCoverage(year=year, covered=not gaps, gaps=gaps)
