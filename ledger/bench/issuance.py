@@ -23,6 +23,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -241,7 +242,10 @@ def measure_issuance(
     level = httpx_logger.level
     httpx_logger.setLevel(logging.WARNING)
     try:
-        asyncio.run(run())
+        # A loop of its own in a thread of its own: the caller may already run an event
+        # loop in this thread (a test session driving a browser does).
+        with ThreadPoolExecutor(max_workers=1) as runner:
+            runner.submit(asyncio.run, run()).result()
     finally:
         httpx_logger.setLevel(level)
     return rate
