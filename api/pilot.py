@@ -39,6 +39,7 @@ from ledger.domain.pilot import (
     plan_from_request,
 )
 from ledger.domain.registry import check_credit_code, check_school_code
+from ledger.services.pilot import AssessmentIssuance
 from schemas.pilot import (
     AssessmentRequest,
     AssessmentView,
@@ -76,6 +77,16 @@ def _plan_view(row: dict[str, Any]) -> PlanView:
         items=[PlanItemIn(**item) for item in row["items"]],
         filed_index=row["filed_index"],
         reviewed_index=row["reviewed_index"],
+    )
+
+
+def _results(assessment: str, recorded: int, issued: AssessmentIssuance | None) -> ResultsRecorded:
+    outcome = None if issued is None else issued.outcome
+    return ResultsRecorded(
+        assessment=assessment,
+        recorded=recorded,
+        certificates=[] if outcome is None else [c.certificate for c in outcome.certificates],
+        not_issued=[] if issued is None else issued.erased,
     )
 
 
@@ -390,9 +401,8 @@ class AssessmentController(Controller):
         with fields_named():
             results = [Result(r.account, r.score, r.passed) for r in data.results]
             recorded = ledger.pilot.record_results(principal, checked, results)
-            outcome = ledger.pilot.issue_certificates(principal, checked) if data.issue else None
-        numbers = [] if outcome is None else [c.certificate for c in outcome.certificates]
-        return ResultsRecorded(assessment=checked, recorded=len(recorded), certificates=numbers)
+            issued = ledger.pilot.issue_certificates(principal, checked) if data.issue else None
+        return _results(checked, len(recorded), issued)
 
     @post(
         "/{id:str}/certificates",
@@ -413,6 +423,5 @@ class AssessmentController(Controller):
         """Issue assessment ``id``'s pending certificates."""
         checked = path_checked("id", id, check_assessment_id)
         with fields_named():
-            outcome = ledger.pilot.issue_certificates(principal, checked)
-        numbers = [] if outcome is None else [c.certificate for c in outcome.certificates]
-        return ResultsRecorded(assessment=checked, recorded=0, certificates=numbers)
+            issued = ledger.pilot.issue_certificates(principal, checked)
+        return _results(checked, 0, issued)

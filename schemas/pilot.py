@@ -145,7 +145,9 @@ class AssessmentView(msgspec.Struct, frozen=True, kw_only=True):
 class CandidatesRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The school's students to enrol as candidates (all or none)."""
 
-    accounts: Annotated[list[Annotated[str, _ACCOUNT]], msgspec.Meta(min_length=1, max_length=10_000)]
+    accounts: Annotated[
+        list[Annotated[str, _ACCOUNT]], msgspec.Meta(min_length=1, max_length=10_000)
+    ]
 
 
 class ResultIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -164,11 +166,13 @@ class ResultsRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
 
 
 class ResultsRecorded(msgspec.Struct, frozen=True, kw_only=True):
-    """The results recorded and the certificates issued now (their numbers)."""
+    """The results recorded, the certificates issued now (their numbers), and the passing
+    candidates who get none because their personal data was erased."""
 
     assessment: str
     recorded: int
     certificates: list[str]
+    not_issued: list[str]
 
 
 class MonitoringPointRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

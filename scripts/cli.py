@@ -91,9 +91,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     rebuild.set_defaults(run=_rebuild)
 
-    seed = commands.add_parser("seed", help="append N realistic sample entries")
-    seed.add_argument("count", type=int, help="how many entries")
-    seed.add_argument("--batch", type=int, default=1000, help="entries per commit (default 1000)")
+    seed = commands.add_parser(
+        "seed",
+        help="fill a fresh instance with a demo province (or append N sample entries)",
+        description=(
+            "Without N: fill a fresh ledger with a sample province through the normal "
+            "services (organizations, pilot schools in every city, plans, sites, "
+            "assessments, learners, certificates, conversions, revocations, exits). All "
+            "personal data is fictitious. Refused when the ledger holds organizations or "
+            "schools already. With N (or --samples N): append N sample entries, as a "
+            "benchmark does."
+        ),
+    )
+    seed.add_argument(
+        "count", type=int, nargs="?", metavar="N", help="append N sample entries instead"
+    )
+    seed.add_argument("--samples", type=int, metavar="N", help="the same as a positional N")
+    seed.add_argument(
+        "--batch", type=int, default=1000, help="sample entries per commit (default 1000)"
+    )
+    seed.add_argument(
+        "--scale",
+        type=float,
+        metavar="S",
+        help="size of the province (default 1.0: 40 schools, about 3,000 learners)",
+    )
     seed.set_defaults(run=_seed)
 
     keys = commands.add_parser("keys", help="list or rotate the signing keys")
@@ -258,8 +280,6 @@ def _audit(args: argparse.Namespace) -> int:
         print("run `certledger rebuild` to recreate them from the ledger")
         return 1
     if report.ok:
-        if ledger is not None:
-            print("OK: the credit bank's tables match a replay of the ledger")
         print(
             f"OK: {report.entries_checked} entries: the chain holds; the checkpoint of "
             f"{report.tree_size} entries (root {report.root.hex()}) matches and is signed by "
@@ -269,6 +289,8 @@ def _audit(args: argparse.Namespace) -> int:
             print(f"OK: consistent with the older checkpoint of {report.older_checkpoint} entries")
         if report.unsigned:
             print(f"note: {report.unsigned} newer entries are not yet under a signed checkpoint")
+        if ledger is not None:
+            print("OK: the credit bank's tables match a replay of the ledger")
         return 0
     print(f"FAILED: {report.fault}")
     return 1
@@ -288,20 +310,72 @@ def _rebuild(args: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
+    if args.count is not None and args.samples is not None:
+        raise SystemExit("give N or --samples N, not both")
+    count = args.samples if args.count is None else args.count
+    if count is None:
+        return _seed_province(args.scale)
+    if args.scale is not None:
+        raise SystemExit("--scale sizes the province; it does not apply to N sample entries")
+    return _seed_samples(count, args.batch)
+
+
+def _seed_province(scale: float | None) -> int:
+    import time
+
+    from ledger.services.certificates import china_today
+    from ledger.services.seed import seed_province
+
+    settings = _settings()
+    ledger = open_ledger(settings)
+    started = time.monotonic()
+    try:
+        with _progress_bar("seeding the province") as update:
+            summary = seed_province(ledger, scale=1.0 if scale is None else scale, progress=update)
+    finally:
+        ledger.close()
+    url, s = settings.public_url, summary
+    lines = [
+        f"seeded a sample province for {s.year} in {time.monotonic() - started:.1f} s: "
+        f"{s.entries} ledger entries (all personal data is fictitious)",
+        f"  {s.orgs} organizations, {s.standards} standards, {s.schools} pilot schools "
+        f"(school {s.suspended_school} and organization {s.suspended_org} suspended)",
+        f"  {s.plans} plans, {s.sites} assessment sites (none in {', '.join(s.gap_cities)}), "
+        f"{s.assessments} assessments, {s.monitoring_points} monitoring points, "
+        f"{s.reports} self-evaluation reports",
+        f"  {s.learners} learners, {s.certificates} certificates ({s.revocations} revoked), "
+        f"{s.course_credits} course credits, {s.conversions} conversions "
+        f"({s.reversals} reversed) under {s.rules} rules",
+        "open:",
+        f"  {url}/verify",
+        f"  {url}/learner",
+        f"  {url}/reports/bulletin?period={china_today():%Y-%m}",
+        "the office's token: certledger token office",
+    ]
+    if s.example_account:
+        lines += [
+            f"a learner's token: certledger token learner {s.example_account}",
+            f"one of their certificates: {s.example_verify_url}",
+        ]
+    print("\n".join(lines))
+    return 0
+
+
+def _seed_samples(count: int, batch: int) -> int:
     from ledger.services.samples import sample_drafts
 
-    if args.count < 0 or args.batch < 1:
+    if count < 0 or batch < 1:
         raise SystemExit("count must be >= 0 and --batch >= 1")
     ledger = open_ledger(_settings())
     try:
         with _progress_bar("seeding") as update:
             done = 0
-            for drafts in sample_drafts(args.count, args.batch, start=ledger.store.size()):
+            for drafts in sample_drafts(count, batch, start=ledger.store.size()):
                 ledger.log.append(drafts)
                 done += len(drafts)
-                update(done, args.count)
+                update(done, count)
         ledger.log.checkpoint()
-        print(f"appended {args.count} sample entries; the log has {ledger.store.size()}")
+        print(f"appended {count} sample entries; the log has {ledger.store.size()}")
     finally:
         ledger.close()
     return 0

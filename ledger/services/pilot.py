@@ -42,7 +42,7 @@ from ledger.domain.registry import (
     check_school_code,
     check_standard_code,
 )
-from ledger.services.certificates import BatchOutcome, CertificateService
+from ledger.services.certificates import BatchOutcome, CertificateService, china_today
 from ledger.services.log import LogService
 from ledger.storage.credit_bank import is_enrolled
 from ledger.storage.pilot import (
@@ -60,9 +60,9 @@ from ledger.storage.pilot import (
 from ledger.storage.pilot_reads import PilotReads
 from ledger.storage.registry import ensure_active_org, ensure_active_school
 from ledger.storage.store import StoredEntry, Transaction
-from ledger.storage.tables import learner_identities, plans, standards
+from ledger.storage.tables import plans, standards
 
-__all__ = ["PilotService", "Recorded"]
+__all__ = ["AssessmentIssuance", "PilotService", "Recorded"]
 
 #: Who oversees the pilot: reads monitoring points and every self-evaluation report.
 _OVERSIGHT = frozenset({Role.OFFICE, Role.AUDITOR})
@@ -72,6 +72,15 @@ _LEVELS_COLUMN = {
     "intermediate": "intermediate_credits",
     "senior": "senior_credits",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentIssuance:
+    """The certificates an assessment issued now (None: none pending) and the passing
+    candidates left out because their personal data was erased."""
+
+    outcome: BatchOutcome | None
+    erased: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +333,11 @@ class PilotService:
         def plan(connection: Transaction) -> list[EntryDraft]:
             record = self._own_assessment(connection, actor, assessment)
             ensure_active_org(connection, record.org)
+            if record.date > china_today().isoformat():
+                raise Conflict(
+                    f"assessment {assessment} takes place on {record.date}: record its results "
+                    "on or after that day"
+                )
             existing = candidates_of(connection, assessment)
             for result in results:
                 row = existing.get(result.account)
@@ -352,10 +366,11 @@ class PilotService:
         appended = self.log.append_planned(plan, project_pilot)
         return [Recorded(a, e.index) for a, e in zip(accounts, appended, strict=True)]
 
-    def issue_certificates(self, actor: Principal, assessment: str) -> BatchOutcome | None:
+    def issue_certificates(self, actor: Principal, assessment: str) -> AssessmentIssuance:
         """Issue certificates to the passing candidates that have none yet, through the batch
-        issuance path; None when every passing candidate has one. A retry issues nothing
-        twice: the batch id counts the certificates the assessment issued before."""
+        issuance path. A retry issues nothing twice: the batch id counts the certificates
+        the assessment issued before. Candidates whose personal data was erased cannot be
+        named on a certificate: they are left out and listed."""
         check_assessment_id(assessment)
         record = self.repository.assessment(assessment)
         if record is None:
@@ -365,35 +380,27 @@ class PilotService:
                 f"only organization {record.org} may issue its assessment's certificates"
             )
         rows = self.repository.candidates(assessment)
-        pending = sorted(a for a, r in rows.items() if r.passed == 1 and r.certificate is None)
+        passing = sorted(a for a, r in rows.items() if r.passed == 1 and r.certificate is None)
+        identities = self.repository.identities(passing)
+        pending = [a for a in passing if a in identities]
+        erased = [a for a in passing if a not in identities]
         if not pending:
-            return None
+            return AssessmentIssuance(None, erased)
         issued_before = sum(1 for r in rows.values() if r.certificate is not None)
-        identities = {
-            row.account: row
-            for row in self.repository.rows(
-                learner_identities.select().where(learner_identities.c.account.in_(pending))
-            )
-        }
-        missing = [a for a in pending if a not in identities or identities[a].id_number is None]
-        if missing:
-            raise Conflict(
-                f"the personal data of {', '.join(missing[:5])} is erased: their certificates "
-                "cannot name them"
-            )
         batch = [
             {
                 "standard": record.standard,
                 "level": record.level,
-                "name": identities[a].name,
-                "id_number": identities[a].id_number,
+                "name": identities[a][1],
+                "id_number": identities[a][0],
                 "issued_on": record.date,
                 "assessment": assessment,
                 "score": rows[a].score,
             }
             for a in pending
         ]
-        return self.certificates.issue_batch(actor, f"{assessment}-{issued_before}", batch)
+        outcome = self.certificates.issue_batch(actor, f"{assessment}-{issued_before}", batch)
+        return AssessmentIssuance(outcome, erased)
 
     @staticmethod
     def _own_assessment(connection: Transaction, actor: Principal, assessment: str) -> Any:

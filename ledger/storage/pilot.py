@@ -36,6 +36,7 @@ from ledger.storage.tables import (
     assessments,
     candidates,
     fee_caps,
+    learner_identities,
     monitoring_points,
     plan_items,
     plans,
@@ -309,6 +310,21 @@ class PilotRepository:
         """The assessment ``assessment``, or None."""
         with self.engine.connect() as connection:
             return assessment_of(connection, assessment)
+
+    def identities(self, accounts: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """(ID number, full name) of each of ``accounts`` the personal-data store still holds."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(
+                    learner_identities.c.account,
+                    learner_identities.c.id_number,
+                    learner_identities.c.name,
+                ).where(
+                    learner_identities.c.account.in_(accounts),
+                    learner_identities.c.id_number.is_not(None),
+                )
+            )
+            return {row.account: (row.id_number, row.name) for row in rows}
 
     def candidates(self, assessment: str) -> dict[str, Any]:
         """Candidate rows of ``assessment`` by account."""
