@@ -31,6 +31,7 @@ from api.oversight import OversightController
 from api.pages import PAGE_HANDLERS
 from api.pilot import AssessmentController, PilotSchoolController, PlanController
 from api.registry import OrgController, SchoolController, StandardController
+from api.reports import ReportsController
 from api.tokens import TokenController
 from ledger.bootstrap import Ledger, open_ledger
 from ledger.settings import Settings
@@ -93,6 +94,7 @@ def create_app(ledger: Ledger) -> Litestar:
             PlanController,
             AssessmentController,
             OversightController,
+            ReportsController,
             # After VerificationController: GET /verify shares its path with POST /verify.
             *PAGE_HANDLERS,
         ],

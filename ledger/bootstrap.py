@@ -16,6 +16,7 @@ from ledger.services.credit_bank import CreditBankService
 from ledger.services.log import LogService
 from ledger.services.pilot import PilotService
 from ledger.services.registry import RegistryService
+from ledger.services.statistics import StatisticsService
 from ledger.services.tokens import TokenService
 from ledger.settings import Settings
 from ledger.storage import migrate
@@ -26,6 +27,7 @@ from ledger.storage.pilot import PilotRepository
 from ledger.storage.pilot_reads import PilotReads
 from ledger.storage.principals import PrincipalStore
 from ledger.storage.registry import RegistryRepository
+from ledger.storage.statistics import StatisticsRepository
 from ledger.storage.store import LedgerStore
 
 
@@ -42,6 +44,7 @@ class Ledger:
     certificates: CertificateService
     credit_bank: CreditBankService
     pilot: PilotService
+    statistics: StatisticsService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -80,4 +83,7 @@ def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
     )
     credit_bank = CreditBankService(log, CreditBankRepository(engine))
     pilot = PilotService(log, PilotRepository(engine), certificates, PilotReads(engine))
-    return Ledger(settings, engine, store, log, tokens, registry, certificates, credit_bank, pilot)
+    statistics = StatisticsService(StatisticsRepository(engine))
+    return Ledger(
+        settings, engine, store, log, tokens, registry, certificates, credit_bank, pilot, statistics
+    )

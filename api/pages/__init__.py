@@ -1,5 +1,6 @@
-"""The public pages: ``GET /verify`` (verification), ``GET /learner`` (a learner's account)
-and their static assets under ``/static``.
+"""The public pages: ``GET /verify`` (verification), ``GET /learner`` (a learner's account),
+``GET /reports/bulletin`` (the office's bulletin of a period) and their static assets under
+``/static``.
 
 Register ``*PAGE_HANDLERS`` in the app after the controller that answers ``POST /verify``.
 """
@@ -12,6 +13,7 @@ from api.pages.controller import (
     SCRIPT_MODULES,
     STYLE_SHEETS,
     PagesController,
+    bulletin_page,
     learner_page,
     verify_page,
 )
@@ -22,6 +24,7 @@ __all__ = [
     "SCRIPT_MODULES",
     "STYLE_SHEETS",
     "PagesController",
+    "bulletin_page",
     "learner_page",
     "verify_page",
 ]

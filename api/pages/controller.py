@@ -1,13 +1,17 @@
-"""The public pages: ``GET /verify`` and ``GET /learner``, and their assets under ``/static``.
+"""The public pages: ``GET /verify``, ``GET /learner`` and ``GET /reports/bulletin``, and their
+assets under ``/static``.
 
 ``/verify`` checks a certificate's verification record in the browser; ``/learner`` shows
 a learner their learning account and certificates (it reads ``GET /learners/{account}``
-with the learner's bearer token, kept in the tab's sessionStorage).
+with the learner's bearer token, kept in the tab's sessionStorage); ``/reports/bulletin``
+draws the office's public statistics of a period (``GET /reports/statistics``) as SVG
+charts that print on A4.
 
 The HTML is a fixed file served as it is: nothing from the request is ever written into
 it. Everything dynamic happens in the pages' ES modules (``static/verify.js`` from the URL,
 where the record travels in the fragment, which never reaches the server, with
-WebCrypto; ``static/learner.js`` from the account API). The assets are a fixed allow-list
+WebCrypto; ``static/learner.js`` from the account API; ``static/bulletin.js`` from the
+statistics API). The assets are a fixed allow-list
 read once at import; every response carries a strict Content-Security-Policy (no inline
 script or style, no other origin) and ``Referrer-Policy: no-referrer``.
 """
@@ -29,6 +33,7 @@ __all__ = [
     "SCRIPT_MODULES",
     "STYLE_SHEETS",
     "PagesController",
+    "bulletin_page",
     "learner_page",
     "verify_page",
 ]
@@ -60,9 +65,10 @@ def _read(folder: str, name: str) -> bytes:
 # Litestar appends "; charset=utf-8" to every text/* type itself.
 _VERIFY_PAGE = _Asset(_read("templates", "verify.html"), "text/html")
 _LEARNER_PAGE = _Asset(_read("templates", "learner.html"), "text/html")
+_BULLETIN_PAGE = _Asset(_read("templates", "bulletin.html"), "text/html")
 
-#: The pages' ES modules. verify.js and learner.js are the entry points the HTML loads;
-#: the rest they import (encoding.js, numbers.js and ui.js serve both pages). The HTML
+#: The pages' ES modules. verify.js, learner.js and bulletin.js are the entry points the HTML
+#: loads; the rest they import (encoding.js, numbers.js and ui.js serve several pages). The HTML
 #: preloads every module it needs, so that a slow network loads them at once, not in turns.
 SCRIPT_MODULES = (
     "verify.js",
@@ -80,9 +86,11 @@ SCRIPT_MODULES = (
     "ui.js",
     "learner.js",
     "learner-view.js",
+    "bulletin.js",
+    "charts.js",
 )
 
-STYLE_SHEETS = ("verify.css", "learner.css")
+STYLE_SHEETS = ("verify.css", "learner.css", "bulletin.css")
 
 #: The only files /static serves: name -> content type.
 _STATIC_TYPES = {
@@ -121,6 +129,19 @@ def learner_page() -> Response[bytes]:
     return _respond(_LEARNER_PAGE)
 
 
+@get(
+    "/reports/bulletin",
+    cache_control=_NO_CACHE,
+    sync_to_thread=False,
+    include_in_schema=False,
+    name="bulletin_page",
+)
+def bulletin_page() -> Response[bytes]:
+    """The bulletin of a period; its script reads ``?period=`` (``2026-11``, ``2026-H2``,
+    ``2026``) and draws ``GET /reports/statistics`` of it."""
+    return _respond(_BULLETIN_PAGE)
+
+
 class PagesController(Controller):
     """The pages' scripts, style sheets and icon: a fixed allow-list; 404 for any other name."""
 
@@ -139,4 +160,9 @@ class PagesController(Controller):
 #: What the app registers, after the controller that answers ``POST /verify``: Litestar
 #: cannot merge a second controller into a path another controller already serves (both
 #: bring their own OPTIONS handler), so the pages are plain handlers, not a controller's.
-PAGE_HANDLERS: list[ControllerRouterHandler] = [PagesController, verify_page, learner_page]
+PAGE_HANDLERS: list[ControllerRouterHandler] = [
+    PagesController,
+    verify_page,
+    learner_page,
+    bulletin_page,
+]

@@ -343,7 +343,7 @@ candidates = Table(
     Column("score", Integer, nullable=True),
     Column("passed", Integer, nullable=True),  # 1 or 0 once the result is recorded
     Column("result_index", BigInteger, nullable=True),
-    Column("certificate", String(16), nullable=True),
+    Column("certificate", String(16), nullable=True, index=True),
 )
 
 monitoring_points = Table(

@@ -84,6 +84,7 @@ def upgrade() -> None:
         sa.Column("certificate", sa.String(16), nullable=True),
     )
     op.create_index("ix_candidates_school", "candidates", ["school"])
+    op.create_index("ix_candidates_certificate", "candidates", ["certificate"])
     op.create_table(
         "monitoring_points",
         sa.Column("school", sa.String(10), primary_key=True),
@@ -107,6 +108,7 @@ def downgrade() -> None:
     op.drop_index("ix_self_evaluations_author", table_name="self_evaluations")
     op.drop_table("self_evaluations")
     op.drop_table("monitoring_points")
+    op.drop_index("ix_candidates_certificate", table_name="candidates")
     op.drop_index("ix_candidates_school", table_name="candidates")
     op.drop_table("candidates")
     op.drop_index("ix_assessments_org", table_name="assessments")
