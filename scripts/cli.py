@@ -323,8 +323,8 @@ def _seed(args: argparse.Namespace) -> int:
 def _seed_province(scale: float | None) -> int:
     import time
 
+    from ledger.seed import seed_province
     from ledger.services.certificates import china_today
-    from ledger.services.seed import seed_province
 
     settings = _settings()
     ledger = open_ledger(settings)

@@ -15,7 +15,7 @@ from ledger.audit.sources import DatabaseSource
 from ledger.bootstrap import Ledger, open_ledger
 from ledger.core.errors import Conflict
 from ledger.domain.registry import CITIES, OrgStatus, SchoolLevel, SchoolStatus
-from ledger.services.seed import SeedSummary, seed_province
+from ledger.seed import SeedSummary, seed_province
 from scripts.cli import main
 from tests.integration.helpers import make_settings
 
