@@ -109,7 +109,7 @@ def _converted(item: Converted) -> ConversionView:
         certificate=item.certificate,
         rule=item.rule,
         version=item.version,
-        school="",
+        school=item.school,
         programme=item.programme,
         credits=item.credits,
         index=item.index,

@@ -17,6 +17,7 @@ from typing import Any
 
 from ledger.core.canonical import canonical_json
 from ledger.core.errors import InvalidInput
+from ledger.domain.identifiers import check_id, luhn_digit, new_id
 from ledger.domain.registry import (
     MAX_REASON_LENGTH,
     InvalidField,
@@ -48,7 +49,6 @@ CHINA_OFFSET = timedelta(hours=8)
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,64}", re.ASCII)
 
 CERTIFICATE_PATTERN = re.compile(r"X(\d{4})(\d{10})(\d)", re.ASCII)
-ACCOUNT_PATTERN = re.compile(r"L(\d{10})(\d)", re.ASCII)
 ID_NUMBER_PATTERN = re.compile(r"(\d{6})(\d{8})\d{3}[0-9X]", re.ASCII)
 #: GB 11643-1999 weights 2**(17 - i) mod 11 and the check characters by remainder.
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -60,19 +60,6 @@ _KEPT_IN_MASK = frozenset(" ·•")
 # -- numbers ------------------------------------------------------------------------
 
 
-def luhn_digit(digits: str) -> str:
-    """The Luhn (ISO/IEC 7812-1) check digit to append to ``digits``."""
-    total = 0
-    for position, character in enumerate(reversed(digits)):
-        value = int(character)
-        if position % 2 == 0:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return str(-total % 10)
-
-
 def new_certificate_number(year: int) -> str:
     """A fresh random certificate number of ``year``: X, year, ten digits, check digit."""
     body = f"{year:04d}{secrets.randbelow(10**10):010d}"
@@ -81,8 +68,7 @@ def new_certificate_number(year: int) -> str:
 
 def new_account_number() -> str:
     """A fresh random learning account number: L, ten digits, check digit."""
-    body = f"{secrets.randbelow(10**10):010d}"
-    return f"L{body}{luhn_digit(body)}"
+    return new_id("L")
 
 
 def check_certificate_number(text: str, field: str = "certificate") -> str:
@@ -99,12 +85,7 @@ def check_certificate_number(text: str, field: str = "certificate") -> str:
 
 def check_account_number(text: str, field: str = "account") -> str:
     """Return ``text`` if it is a learning account number with a good check digit."""
-    match = ACCOUNT_PATTERN.fullmatch(text) if isinstance(text, str) else None
-    if match is None:
-        raise InvalidField(field, "must be an account number: L and eleven digits")
-    if luhn_digit(match[1]) != match[2]:
-        raise InvalidField(field, "has a wrong check digit: a digit is mistyped")
-    return text
+    return check_id("L", "an account number", text, field)
 
 
 def check_token(field: str, value: str) -> str:

@@ -10,7 +10,6 @@ so no learning counts twice, and one certificate converts at most once per progr
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +17,8 @@ from enum import StrEnum
 from typing import Any
 
 from ledger.core.errors import InvalidInput
-from ledger.domain.certificates import luhn_digit, parse_date
+from ledger.domain.certificates import parse_date
+from ledger.domain.identifiers import check_id, new_id
 from ledger.domain.registry import (
     LEVEL_ORDER,
     InvalidField,
@@ -47,8 +47,6 @@ COURSE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}", re.ASCII)
 PROGRAMME_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}", re.ASCII)
 TERM = re.compile(r"\d{4}-(?:1|2|S|W)", re.ASCII)
 GRADE = re.compile(r"(?:100|[1-9]?\d|A|B|C|D|E|F|P|pass|fail|[ABCD][+-])", re.ASCII)
-RULE_ID = re.compile(r"R(\d{10})(\d)", re.ASCII)
-CONVERSION_ID = re.compile(r"C(\d{10})(\d)", re.ASCII)
 
 
 class Refusal(StrEnum):
@@ -103,36 +101,24 @@ class ConversionRows(InvalidInput):
         )
 
 
-def _numbered(prefix: str) -> str:
-    body = f"{secrets.randbelow(10**10):010d}"
-    return f"{prefix}{body}{luhn_digit(body)}"
-
-
 def new_rule_id() -> str:
     """A fresh random rule id: R, ten digits, a Luhn check digit."""
-    return _numbered("R")
+    return new_id("R")
 
 
 def new_conversion_id() -> str:
     """A fresh random conversion id: C, ten digits, a Luhn check digit."""
-    return _numbered("C")
-
-
-def _check_numbered(pattern: re.Pattern[str], what: str, field: str, text: str) -> str:
-    match = pattern.fullmatch(text) if isinstance(text, str) else None
-    if match is None or luhn_digit(match[1]) != match[2]:
-        raise InvalidField(field, f"must be a {what}: {pattern.pattern[0]} and eleven digits")
-    return text
+    return new_id("C")
 
 
 def check_rule_id(text: str, field: str = "rule") -> str:
     """Return ``text`` if it is a rule id with a good check digit."""
-    return _check_numbered(RULE_ID, "rule id", field, text)
+    return check_id("R", "a rule id", text, field)
 
 
 def check_conversion_id(text: str, field: str = "conversion") -> str:
     """Return ``text`` if it is a conversion id with a good check digit."""
-    return _check_numbered(CONVERSION_ID, "conversion id", field, text)
+    return check_id("C", "a conversion id", text, field)
 
 
 def _check_code(pattern: re.Pattern[str], field: str, value: object) -> str:
@@ -407,6 +393,7 @@ class Converted:
     certificate: str
     rule: str
     version: int
+    school: str
     programme: str
     credits: int
     index: int

@@ -8,8 +8,6 @@ plans ``P``, sites ``S``, assessments ``A``, self-evaluation reports ``E``.
 from __future__ import annotations
 
 import hashlib
-import re
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +15,8 @@ from enum import StrEnum
 from typing import Any
 
 from ledger.core.errors import Conflict
-from ledger.domain.certificates import luhn_digit, parse_date
+from ledger.domain.certificates import parse_date
+from ledger.domain.identifiers import check_id
 from ledger.domain.registry import (
     MAX_REASON_LENGTH,
     InvalidField,
@@ -62,7 +61,6 @@ MAX_FEE = 100_000
 MAX_PLAN_ITEMS = 50
 MAX_REPORT_LENGTH = 20_000
 PASS_MARK = 60
-_ID = re.compile(r"([A-Z])(\d{10})(\d)", re.ASCII)
 
 
 class PlanStatus(StrEnum):
@@ -80,20 +78,6 @@ REVIEW_KINDS: Mapping[str, PlanStatus] = {
     PLAN_RETURNED: PlanStatus.RETURNED,
     PLAN_REJECTED: PlanStatus.REJECTED,
 }
-
-
-def new_id(prefix: str) -> str:
-    """A fresh random identifier: ``prefix``, ten digits and a Luhn check digit."""
-    body = f"{secrets.randbelow(10**10):010d}"
-    return f"{prefix}{body}{luhn_digit(body)}"
-
-
-def check_id(prefix: str, what: str, text: object, field: str) -> str:
-    """``text`` if it is an identifier with ``prefix`` and a good check digit."""
-    match = _ID.fullmatch(text) if isinstance(text, str) else None
-    if match is None or match[1] != prefix or luhn_digit(match[2]) != match[3]:
-        raise InvalidField(field, f"must be {what}: {prefix} and eleven digits")
-    return str(text)
 
 
 def check_plan_id(text: object, field: str = "plan") -> str:

@@ -311,7 +311,7 @@ class CreditBankService:
                 drafts.append(EntryDraft(CONVERSION_RECORDED, principal, payload))
                 results.append(
                     Converted(
-                        conversion, account, number, rule.rule, rule.version, programme,
+                        conversion, account, number, rule.rule, rule.version, school, programme,
                         rule.body.credits, -1,
                     )
                 )  # fmt: skip
@@ -321,10 +321,9 @@ class CreditBankService:
 
         appended = self.log.append_planned(plan, project_learning)
         return [
-            Converted(*(r.conversion, r.account, r.certificate, r.rule, r.version), r.programme,
-                      r.credits, entry.index)
-            for r, entry in zip(results, appended, strict=True)
-        ]  # fmt: skip
+            dataclasses.replace(result, index=entry.index)
+            for result, entry in zip(results, appended, strict=True)
+        ]
 
     # -- reading, rebuilding, auditing ----------------------------------------------
 

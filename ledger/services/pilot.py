@@ -15,6 +15,7 @@ from ledger.core.canonical import EntryDraft
 from ledger.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ledger.core.principals import Principal, Role
 from ledger.domain.certificates import check_account_number
+from ledger.domain.identifiers import new_id
 from ledger.domain.pilot import (
     ASSESSMENT_SCHEDULED,
     CANDIDATE_ENROLLED,
@@ -32,7 +33,6 @@ from ledger.domain.pilot import (
     check_assessment_id,
     check_report,
     fee_payload,
-    new_id,
     report_digest,
     review_payload,
 )

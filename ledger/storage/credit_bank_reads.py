@@ -150,7 +150,7 @@ class CreditBankRepository:
             return [
                 Converted(
                     row.conversion, row.account, row.certificate, row.rule, row.version,
-                    row.programme, row.credits, row.recorded_index,
+                    row.school, row.programme, row.credits, row.recorded_index,
                 )
                 for row in rows
             ]  # fmt: skip

@@ -33,6 +33,7 @@ from ledger.domain.certificates import (
     new_certificate_number,
     normalize_name,
 )
+from ledger.domain.identifiers import check_id, new_id
 from ledger.domain.registry import InvalidField
 
 TODAY = date(2026, 12, 1)
@@ -243,3 +244,18 @@ def test_a_record_under_an_unknown_kid_or_with_a_changed_payload() -> None:
     changed = b64url(b'{"a":2}')
     with pytest.raises(BadSignature):
         verify_compact(f"{header}.{changed}.{signature}", {KEY.kid: KEY.public})
+
+
+@given(st.sampled_from("LRCPSAE"), st.integers(1, 11), st.data())
+def test_every_identifier_kind_catches_a_mistyped_digit(
+    prefix: str, position: int, data: st.DataObject
+) -> None:
+    identifier = new_id(prefix)
+    assert check_id(prefix, "an identifier", identifier, "id") == identifier
+    wrong = data.draw(st.sampled_from([d for d in string.digits if d != identifier[position]]))
+    typo = identifier[:position] + wrong + identifier[position + 1 :]
+    with pytest.raises(InvalidField, match="check digit"):
+        check_id(prefix, "an identifier", typo, "id")
+    other = "Q" if prefix != "Q" else "Z"
+    with pytest.raises(InvalidField, match=f"must be an identifier: {prefix}"):
+        check_id(prefix, "an identifier", other + identifier[1:], "id")
