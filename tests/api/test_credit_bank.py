@@ -191,6 +191,7 @@ def test_rule_versions_stay_readable_and_conversions_cite_theirs(bank: Bank) -> 
     )
     assert converted.status_code == 201, converted.text
     assert converted.json()["version"] == 1 and converted.json()["credits"] == 5
+    assert converted.json()["school"] == bank.school and converted.json()["account"] == account
     second = bank.rule(
         rule=first["rule"], courses=[{"code": "BIM101", "title": "基础", "credits": 4}]
     )
