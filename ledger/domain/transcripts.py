@@ -37,7 +37,7 @@ def transcript_payload(
     ``outcomes`` hold index, kind, source, title, credits, earned_on and, for
     certificates, level and org; only the ones that count are passed in.
     ``conversions`` hold conversion, certificate, rule, version, school, programme,
-    credits and index.
+    credits and index. ``tree_size`` is a size of the log the account reflects at least.
     """
     achievements = [
         {

@@ -351,14 +351,19 @@ class CreditBankService:
         return record
 
     def transcript(self, viewer: Principal, account: str, public_url: str) -> str:
-        """The learner's transcript as a signed JWS (domain/transcripts.py); same readers."""
+        """The learner's transcript as a signed JWS (domain/transcripts.py); same readers.
+
+        Its tree size is read before the account, so the account it shows reflects at
+        least that many entries of the log.
+        """
+        tree_size = self.log.store.size()
         record = self.learner(viewer, account)
         counting = [o for o in record.outcomes if o.reversed_index is None]
         payload = transcript_payload(
             issuer=public_url,
             account=account,
             issued_at=format_timestamp(datetime.now(UTC)),
-            tree_size=self.log.store.size(),
+            tree_size=tree_size,
             outcomes=[dataclasses.asdict(outcome) for outcome in counting],
             conversions=[
                 {**dataclasses.asdict(c), "index": c.index}
