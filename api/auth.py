@@ -27,6 +27,7 @@ __all__ = [
     "TOKEN_EXCHANGE_LIMIT",
     "RateLimits",
     "bearer_token",
+    "client_address",
     "provide_optional_principal",
     "provide_principal",
 ]
@@ -95,6 +96,13 @@ def bearer_token(request: Request[Any, Any, Any]) -> str | None:
     if not token:
         raise Unauthenticated("empty bearer token")
     return token
+
+
+def client_address(request: Request[Any, Any, Any]) -> str:
+    """The address rate limits of anonymous callers count by: the socket's peer, never
+    X-Forwarded-For (a client can forge it; the server is started without proxy-header
+    rewriting for the same reason)."""
+    return request.client.host if request.client is not None else "unknown"
 
 
 def _limits(request: Request[Any, Any, Any]) -> RateLimits:

@@ -24,19 +24,19 @@ from litestar.status_codes import (
     HTTP_429_TOO_MANY_REQUESTS,
 )
 
-from api.auth import RateLimits
+from api.auth import RateLimits, client_address
 from api.errors import error_spec
 from api.params import fields_named, path_checked, query_checked, strict_query
 from api.qr import qr_png, qr_svg
 from ledger.bootstrap import Ledger
 from ledger.core.principals import Principal
-from ledger.domain.certificate_csv import parse_rows
 from ledger.domain.certificates import (
     check_account_number,
     check_certificate_number,
     check_token,
     verify_url,
 )
+from ledger.domain.csv_uploads import parse_rows
 from ledger.services.certificates import BatchOutcome, Issued, Verification
 from ledger.storage.certificates import CertificateRecord
 from schemas.certificates import (
@@ -383,8 +383,7 @@ class VerificationController(Controller):
     ) -> VerifyResult:
         """The verdict for the number and name in the body."""
         limits: RateLimits = request.app.state.rate_limits
-        address = request.client.host if request.client is not None else "unknown"
-        limits.lookup.check(f"address:{address}")
+        limits.lookup.check(f"address:{client_address(request)}")
         with fields_named():
             verification = ledger.certificates.lookup(data.certificate, data.name)
         return _verify_result(verification, None)

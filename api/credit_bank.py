@@ -9,9 +9,7 @@ the school's student, not the holder's certificate, below the rule's level, ...)
 
 from __future__ import annotations
 
-import csv
-import io
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
@@ -32,7 +30,6 @@ from api.errors import error_spec
 from api.params import fields_named, path_checked, query_checked, strict_query
 from ledger.bootstrap import Ledger
 from ledger.core.principals import Principal
-from ledger.domain.certificate_csv import decode_csv
 from ledger.domain.certificates import check_account_number, check_token
 from ledger.domain.credit_bank import (
     Converted,
@@ -41,7 +38,8 @@ from ledger.domain.credit_bank import (
     check_rule_id,
     rule_from_request,
 )
-from ledger.domain.registry import InvalidField, check_school_code
+from ledger.domain.csv_uploads import parse_conversion_rows
+from ledger.domain.registry import check_school_code
 from ledger.storage.credit_bank_reads import LearnerRecord
 from schemas.credit_bank import (
     Balance,
@@ -82,7 +80,6 @@ _REFUSALS = {
     HTTP_422_UNPROCESSABLE_ENTITY: error_spec("The rules forbid it; code names the rule."),
 }
 _MAX_BATCH_BODY = 16 * 1_048_576
-_CSV_COLUMNS = ("account", "certificate", "rule", "programme")
 
 
 def _rule_view(version: RuleVersion, index: int) -> RuleVersionView:
@@ -307,18 +304,6 @@ def _batch_response(
     return Response(body, status_code=HTTP_200_OK if replayed else HTTP_201_CREATED)
 
 
-def _csv_rows(body: bytes) -> list[dict[str, Any]]:
-    reader = csv.reader(io.StringIO(decode_csv(body), newline=""))
-    header = [column.strip() for column in next(reader, [])]
-    if sorted(header) != sorted(_CSV_COLUMNS):
-        raise InvalidField("header", f"must name the columns {', '.join(_CSV_COLUMNS)}")
-    return [
-        dict(zip(header, (cell.strip() for cell in cells), strict=False))
-        for cells in reader
-        if any(cell.strip() for cell in cells)
-    ]
-
-
 class ConversionController(Controller):
     """Conversions of certificates into course credits of a programme."""
 
@@ -407,7 +392,7 @@ class ConversionController(Controller):
         """Record the conversions of the CSV body."""
         batch = query_checked("batch_id", batch_id, lambda v, _f: check_token("batch_id", v))
         with fields_named():
-            rows = _csv_rows(body)
+            rows = parse_conversion_rows(body)
         converted, replayed = ledger.credit_bank.convert_batch(principal, str(batch), rows)
         return _batch_response(str(batch), converted, replayed)
 

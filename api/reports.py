@@ -19,7 +19,7 @@ from api.params import fields_named, strict_query
 from ledger.bootstrap import Ledger
 from ledger.core.errors import InvalidInput
 from ledger.domain.periods import PERIOD_FORMS
-from ledger.services.statistics import Statistics, StatisticsService
+from ledger.services.statistics import Statistics
 from schemas.reports import (
     CertificateFigures,
     CityCount,
@@ -36,14 +36,9 @@ from schemas.reports import (
     StatisticsView,
 )
 
-__all__ = ["ReportsController", "statistics_service", "statistics_view"]
+__all__ = ["ReportsController", "statistics_view"]
 
 _PERIOD = QueryParameter(description=f"required: {PERIOD_FORMS}, e.g. 2026-11, 2026-H2, 2026")
-
-
-def statistics_service(ledger: Ledger) -> StatisticsService:
-    """The statistics use case of ``ledger``."""
-    return ledger.statistics
 
 
 def statistics_view(figures: Statistics) -> StatisticsView:
@@ -173,5 +168,5 @@ class ReportsController(Controller):
         if period is None:
             raise InvalidInput(f"query parameter 'period' is required: {PERIOD_FORMS}")
         with fields_named({"period": "query parameter 'period'"}):
-            figures = statistics_service(ledger).statistics(period)
+            figures = ledger.statistics.statistics(period)
         return statistics_view(figures)

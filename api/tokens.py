@@ -22,7 +22,7 @@ from litestar.status_codes import (
     HTTP_429_TOO_MANY_REQUESTS,
 )
 
-from api.auth import BEARER_SECURITY, RateLimits
+from api.auth import BEARER_SECURITY, RateLimits, client_address
 from api.errors import error_spec
 from ledger.bootstrap import Ledger
 from ledger.core.errors import Unauthenticated
@@ -49,12 +49,6 @@ _WRITE_ERRORS = {
     HTTP_403_FORBIDDEN: error_spec("This principal may not do this; detail says why."),
     HTTP_429_TOO_MANY_REQUESTS: error_spec("Over the rate limit; see Retry-After."),
 }
-
-
-def _client_address(request: Request[Any, Any, Any]) -> str:
-    # The socket's peer, never X-Forwarded-For (a client can forge it; the server is
-    # started without proxy-header rewriting for the same reason).
-    return request.client.host if request.client is not None else "unknown"
 
 
 class TokenController(Controller):
@@ -94,7 +88,7 @@ class TokenController(Controller):
         except Unauthenticated:
             # Only failures count: key ids are public (the ledger names them), so a
             # per-key limit would let anyone lock a school's system out of its own key.
-            limits.token_exchange.check(f"address:{_client_address(request)}")
+            limits.token_exchange.check(f"address:{client_address(request)}")
             raise
         return TokenResponse(
             access_token=token,

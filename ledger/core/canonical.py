@@ -6,9 +6,10 @@ need no number formatting: no floats. docs/format.md states the rule in full.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -45,6 +46,14 @@ def canonical_json(value: object) -> bytes:
     are not valid Unicode (lone surrogates).
     """
     return _utf8(_canonical_text(value))
+
+
+def rows_digest(rows: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> bytes:
+    """SHA-256 of the canonical JSON of ``rows`` as lists of their ``fields`` (absent: null).
+
+    Binds a client's batch id to the rows it was first used for.
+    """
+    return hashlib.sha256(canonical_json([[row.get(f) for f in fields] for row in rows])).digest()
 
 
 def _canonical_text(value: object) -> str:

@@ -116,11 +116,6 @@ def check_rule_id(text: str, field: str = "rule") -> str:
     return check_id("R", "a rule id", text, field)
 
 
-def check_conversion_id(text: str, field: str = "conversion") -> str:
-    """Return ``text`` if it is a conversion id with a good check digit."""
-    return check_id("C", "a conversion id", text, field)
-
-
 def _check_code(pattern: re.Pattern[str], field: str, value: object) -> str:
     if not isinstance(value, str) or not pattern.fullmatch(value):
         raise InvalidField(field, "must be 1 to 32 letters, digits, '.', '_' or '-'")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
 import hmac
 import json
 import secrets
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ledger.core.canonical import EntryDraft, canonical_json
+from ledger.core.canonical import EntryDraft, rows_digest
 from ledger.core.errors import (
     BadSignature,
     Conflict,
@@ -171,7 +170,7 @@ class CertificateService:
         if actor.role is not Role.ORG or org is None:
             raise Forbidden(f"only organizations issue certificates; {actor} may not")
         checked, standards = self._check_rows(org, rows)
-        digest = _rows_digest(rows) if batch is not None else b""
+        digest = rows_digest(rows, ROW_FIELDS) if batch is not None else b""
         if batch is not None:
             stored = self._stored_batch(org, batch, digest)
             if stored is not None:
@@ -207,7 +206,7 @@ class CertificateService:
             ids = sorted({item.holder.id_number for item in checked})
             account_of = accounts_of(connection, ids)
             new_ids = [id_number for id_number in ids if id_number not in account_of]
-            opened = _fresh(connection, taken_accounts, len(new_ids), new_account_number)
+            opened = fresh_values(connection, taken_accounts, len(new_ids), new_account_number)
             drafts: list[EntryDraft] = []
             principal = str(actor)
             for id_number, account in zip(new_ids, opened, strict=True):
@@ -458,14 +457,7 @@ def _mismatches(claims: Mapping[str, Any], record: CertificateRecord) -> list[st
     ]
 
 
-def _rows_digest(rows: Sequence[Mapping[str, Any]]) -> bytes:
-    """SHA-256 of the rows as sent (the fields of ROW_FIELDS, absent ones as null)."""
-    return hashlib.sha256(
-        canonical_json([[row.get(name) for name in ROW_FIELDS] for row in rows])
-    ).digest()
-
-
-def _fresh(
+def fresh_values(
     connection: Transaction,
     taken: Callable[[Transaction, Sequence[str]], set[str]],
     count: int,
@@ -492,7 +484,7 @@ def _fresh_numbers(connection: Transaction, years: Sequence[int]) -> list[str]:
         by_year.setdefault(year, []).append(position)
     result: list[str | None] = [None] * len(years)
     for year, positions in by_year.items():
-        fresh = _fresh(
+        fresh = fresh_values(
             connection,
             taken_numbers,
             len(positions),

@@ -7,13 +7,12 @@ append that writes the entries it allows (LogService.append_planned).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ledger.core.canonical import EntryDraft, canonical_json, format_timestamp
+from ledger.core.canonical import EntryDraft, format_timestamp, rows_digest
 from ledger.core.errors import Conflict, Forbidden, NotFound
 from ledger.core.jws import RecordSigner
 from ledger.core.principals import Principal, Role
@@ -47,6 +46,7 @@ from ledger.domain.credit_bank import (
 )
 from ledger.domain.registry import InvalidField, check_school_code
 from ledger.domain.transcripts import TRANSCRIPT_TYPE, transcript_payload
+from ledger.services.certificates import fresh_values
 from ledger.services.log import LogService
 from ledger.storage.certificates import IssuePrivate, NewIdentity, accounts_of, taken_accounts
 from ledger.storage.credit_bank import (
@@ -73,6 +73,8 @@ __all__ = [
     "Enrolled",
 ]
 
+#: The fields of one conversion row, as a client sends them.
+_CONVERSION_FIELDS = ("account", "certificate", "rule", "programme")
 #: The most rows one conversion batch may hold.
 MAX_CONVERSION_ROWS = 10_000
 #: Who reads any learner's account, besides the learner and their schools.
@@ -134,9 +136,7 @@ class CreditBankService:
             if identity is not None:
                 learner = accounts_of(connection, [identity.id_number]).get(identity.id_number)
                 if learner is None:
-                    learner = new_account_number()
-                    while taken_accounts(connection, [learner]):
-                        learner = new_account_number()
+                    [learner] = fresh_values(connection, taken_accounts, 1, new_account_number)
                     private.identities[learner] = identity
                     drafts.append(EntryDraft(LEARNER_OPENED, principal, {"account": learner}))
             elif not learner_opened(connection, str(learner)):
@@ -236,7 +236,9 @@ class CreditBankService:
         school = self._acting_school(actor)
         stored = self.repository.batch_conversions(school, batch)
         if stored:
-            if _digest(stored_rows(stored)) != _digest(rows):
+            if rows_digest(_request_rows(stored), _CONVERSION_FIELDS) != rows_digest(
+                rows, _CONVERSION_FIELDS
+            ):
                 raise Conflict(f"batch id {batch} was used for other rows")
             return stored, True
         return self._convert(actor, rows, batch), False
@@ -398,11 +400,6 @@ def _row(account: str, certificate: str, rule: str, programme: str) -> dict[str,
     return {"account": account, "certificate": certificate, "rule": rule, "programme": programme}
 
 
-def stored_rows(stored: Sequence[Converted]) -> list[dict[str, str]]:
+def _request_rows(stored: Sequence[Converted]) -> list[dict[str, str]]:
     """The request rows a stored batch answered."""
     return [_row(c.account, c.certificate, c.rule, c.programme) for c in stored]
-
-
-def _digest(rows: Sequence[Mapping[str, Any]]) -> bytes:
-    shaped = [[row.get(k) for k in ("account", "certificate", "rule", "programme")] for row in rows]
-    return hashlib.sha256(canonical_json(shaped)).digest()

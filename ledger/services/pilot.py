@@ -28,6 +28,7 @@ from ledger.domain.pilot import (
     SITE_REGISTERED,
     Assessment,
     Plan,
+    PlanStatus,
     Result,
     Site,
     check_assessment_id,
@@ -53,25 +54,24 @@ from ledger.storage.pilot import (
     candidates_of,
     fee_cap,
     has_approved_plan,
+    plan_of,
     point_exists,
     project_pilot,
     site_of,
 )
 from ledger.storage.pilot_reads import PilotReads
-from ledger.storage.registry import ensure_active_org, ensure_active_school
+from ledger.storage.registry import (
+    StandardRecord,
+    ensure_active_org,
+    ensure_active_school,
+    standard_in,
+)
 from ledger.storage.store import StoredEntry, Transaction
-from ledger.storage.tables import plans, standards
 
 __all__ = ["AssessmentIssuance", "PilotService", "Recorded"]
 
 #: Who oversees the pilot: reads monitoring points and every self-evaluation report.
 _OVERSIGHT = frozenset({Role.OFFICE, Role.AUDITOR})
-
-_LEVELS_COLUMN = {
-    "junior": "junior_credits",
-    "intermediate": "intermediate_credits",
-    "senior": "senior_credits",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,11 +102,11 @@ def _office(actor: Principal, doing: str) -> None:
         raise Forbidden(f"only the office may {doing}; {actor} may not")
 
 
-def _standard(connection: Transaction, code: str) -> Any:
-    row = connection.execute(standards.select().where(standards.c.code == code)).first()
-    if row is None:
+def _standard(connection: Transaction, code: str) -> StandardRecord:
+    record = standard_in(connection, code)
+    if record is None:
         raise InvalidField("standard", f"{code} is not a published standard")
-    return row
+    return record
 
 
 class PilotService:
@@ -184,13 +184,14 @@ class PilotService:
         payload = review_payload(plan, comments)
 
         def check(connection: Transaction) -> None:
-            row = connection.execute(plans.select().where(plans.c.plan == plan)).first()
-            if row is None:
+            filed = plan_of(connection, plan)
+            if filed is None:
                 raise NotFound(f"there is no plan {plan}")
-            if REVIEW_KINDS[kind].value == "approved" and has_approved_plan(
-                connection, row.school, row.year
+            school, year = filed
+            if REVIEW_KINDS[kind] is PlanStatus.APPROVED and has_approved_plan(
+                connection, school, year
             ):
-                raise Conflict(f"school {row.school} has an approved plan for {row.year} already")
+                raise Conflict(f"school {school} has an approved plan for {year} already")
 
         return Recorded(plan, self._append_one(actor, kind, payload, check))
 
@@ -239,7 +240,7 @@ class PilotService:
                 raise Forbidden(
                     f"standard {assessment.standard} is not one of organization {org}'s"
                 )
-            if getattr(standard, _LEVELS_COLUMN[assessment.level.value]) is None:
+            if assessment.level not in standard.credits:
                 raise InvalidField(
                     "level", f"{assessment.level.value} is not a level of {assessment.standard}"
                 )

@@ -7,7 +7,6 @@ transaction as the entries that need them, so a crash leaves either both or neit
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -144,17 +143,7 @@ def batch_digest(connection: Connection, org: str, batch: str) -> bytes | None:
     return None if row is None else bytes(row.digest)
 
 
-def certificate_for_update(connection: Connection, number: str) -> CertificateRecord | None:
-    """The certificate ``number`` as seen inside an append, or None."""
-    return _first_certificate(connection, number)
-
-
 # -- projecting ---------------------------------------------------------------------
-
-
-def _payload(entry: StoredEntry) -> dict[str, Any]:
-    payload: dict[str, Any] = json.loads(entry.data)["payload"]
-    return payload
 
 
 def project_certificates(
@@ -179,7 +168,7 @@ def project_certificates(
         kind = entry.kind
         if kind not in CERTIFICATE_KINDS:
             continue
-        payload = payloads[position] if payloads is not None else _payload(entry)
+        payload = payloads[position] if payloads is not None else entry.payload()
         if kind == CERTIFICATE_ISSUED:
             number = payload["certificate"]
             if private is None or private.make_record is None:
@@ -369,13 +358,3 @@ class CertificateRepository:
     def scrub_personal_data(self) -> None:
         """Overwrite what erasures left in the database files (storage.engine.scrub)."""
         scrub(self.engine, ("learner_identities", "holder_secrets"))
-
-    def learner_exists(self, account: str) -> bool:
-        """True when ``account`` names a learning account."""
-        with self.engine.connect() as connection:
-            return (
-                connection.execute(
-                    select(learners.c.account).where(learners.c.account == account)
-                ).first()
-                is not None
-            )

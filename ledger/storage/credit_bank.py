@@ -16,8 +16,10 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 
 from ledger.core.canonical import canonical_json
+from ledger.core.errors import NotFound
 from ledger.domain.certificates import (
     CERTIFICATE_ISSUED,
+    CERTIFICATE_KINDS,
     CERTIFICATE_REVOKED,
     LEARNER_OPENED,
     china_date,
@@ -25,6 +27,7 @@ from ledger.domain.certificates import (
 from ledger.domain.credit_bank import (
     CONVERSION_RECORDED,
     CONVERSION_REVERSED,
+    CREDIT_BANK_KINDS,
     CREDIT_DEPOSITED,
     LEARNER_ENROLLED,
     RULE_PUBLISHED,
@@ -34,7 +37,8 @@ from ledger.domain.credit_bank import (
     RuleVersion,
 )
 from ledger.domain.credit_bank_replay import TABLES, BankReplay
-from ledger.domain.registry import Level, SchoolStatus
+from ledger.domain.registry import STANDARD_PUBLISHED, Level, SchoolStatus
+from ledger.storage.registry import StandardRecord, standard_in
 from ledger.storage.store import StoredEntry
 from ledger.storage.tables import (
     balances,
@@ -45,16 +49,10 @@ from ledger.storage.tables import (
     outcomes,
     rules,
     schools,
-    standards,
 )
 
 #: Rows inserted per statement when rebuilding.
 _INSERT_BATCH = 5_000
-
-
-def _payload(entry: StoredEntry) -> dict[str, Any]:
-    payload: dict[str, Any] = json.loads(entry.data)["payload"]
-    return payload
 
 
 #: Adds to one account's balance: executed once per append for every account it touched.
@@ -108,29 +106,23 @@ def project_credit_bank(
     ``learners`` rows). ``payloads`` are the entries' payloads if the caller has them.
     """
     pending = _Pending()
-    credit_of: dict[tuple[str, str], int] = {}
-    title_of: dict[str, str] = {}
+    standard_of: dict[str, StandardRecord] = {}
     for position, entry in enumerate(appended):
         kind = entry.kind
         if kind not in _READ_KINDS:
             continue
-        p = payloads[position] if payloads is not None else _payload(entry)
+        p = payloads[position] if payloads is not None else entry.payload()
         if kind == CERTIFICATE_ISSUED:
-            key = (p["standard"], p["level"])
-            if key not in credit_of:
-                credit_of[key] = _standard_credits(connection, *key)
-            if p["standard"] not in title_of:
-                title_of[p["standard"]] = _standard_title(connection, p["standard"])
-            credits = credit_of[key]
+            code = p["standard"]
+            if code not in standard_of:
+                found = standard_in(connection, code)
+                if found is None:
+                    raise NotFound(f"there is no standard {code}")
+                standard_of[code] = found
+            standard = standard_of[code]
+            credits = standard.credits[Level(p["level"])]
             pending.outcomes.append(
-                _outcome(
-                    entry.index,
-                    p,
-                    "certificate",
-                    p["certificate"],
-                    title_of[p["standard"]],
-                    credits,
-                )
+                _outcome(entry.index, p, "certificate", p["certificate"], standard.title, credits)
             )
             pending.add(p["account"], deposited=credits)
         elif kind == CREDIT_DEPOSITED:
@@ -211,20 +203,6 @@ def _outcome(
         "grade": None,
         "reversed_index": None,
     }
-
-
-def _standard_credits(connection: Connection, code: str, level: str) -> int:
-    value: int = connection.execute(
-        select(standards.c[f"{level}_credits"]).where(standards.c.code == code)
-    ).scalar_one()
-    return value
-
-
-def _standard_title(connection: Connection, code: str) -> str:
-    title: str = connection.execute(
-        select(standards.c.title).where(standards.c.code == code)
-    ).scalar_one()
-    return title
 
 
 def _revoke_outcome(connection: Connection, pending: _Pending, number: str, index: int) -> None:
@@ -370,26 +348,14 @@ def replay(
     bank = BankReplay()
     for count, entry in enumerate(entries, start=1):
         if entry.kind in _READ_KINDS:
-            bank.apply(entry.index, entry.kind, entry.timestamp, _payload(entry))
+            bank.apply(entry.index, entry.kind, entry.timestamp, entry.payload())
         if progress is not None and count % 10_000 == 0:
             progress(count)
     return bank
 
 
-_READ_KINDS = frozenset(
-    {
-        "standard.published",
-        "learner.opened",
-        "learner.erased",
-        CERTIFICATE_ISSUED,
-        CERTIFICATE_REVOKED,
-        LEARNER_ENROLLED,
-        CREDIT_DEPOSITED,
-        RULE_PUBLISHED,
-        CONVERSION_RECORDED,
-        CONVERSION_REVERSED,
-    }
-)
+#: What the credit bank reads: its own kinds, the certificates' and the standards' credits.
+_READ_KINDS = CREDIT_BANK_KINDS | CERTIFICATE_KINDS | {STANDARD_PUBLISHED}
 
 
 def stored_rows(connection: Connection, table_name: str) -> list[tuple[Any, ...]]:

@@ -9,7 +9,6 @@ hold its SHA-256); the service passes it in.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ from ledger.domain.pilot import (
     CANDIDATE_ENROLLED,
     FEE_GUIDELINE_SET,
     MONITORING_POINT_DESIGNATED,
+    PILOT_KINDS,
     PLAN_FILED,
     RESULT_RECORDED,
     REVIEW_KINDS,
@@ -48,11 +48,6 @@ from ledger.storage.tables import (
 __all__ = ["AssessmentRecord", "PilotRepository", "project_pilot"]
 
 
-def _payload(entry: StoredEntry) -> dict[str, Any]:
-    payload: dict[str, Any] = json.loads(entry.data)["payload"]
-    return payload
-
-
 def project_pilot(
     connection: Connection,
     appended: Sequence[StoredEntry],
@@ -67,9 +62,9 @@ def project_pilot(
     """
     for position, entry in enumerate(appended):
         kind = entry.kind
-        if kind != CERTIFICATE_ISSUED and kind not in _KINDS:
+        if kind != CERTIFICATE_ISSUED and kind not in PILOT_KINDS:
             continue
-        p = payloads[position] if payloads is not None else _payload(entry)
+        p = payloads[position] if payloads is not None else entry.payload()
         if kind == CERTIFICATE_ISSUED:
             if "assessment" in p:
                 connection.execute(
@@ -169,21 +164,6 @@ def project_pilot(
             )
 
 
-_KINDS = frozenset(
-    {
-        PLAN_FILED,
-        *REVIEW_KINDS,
-        SITE_REGISTERED,
-        FEE_GUIDELINE_SET,
-        ASSESSMENT_SCHEDULED,
-        CANDIDATE_ENROLLED,
-        RESULT_RECORDED,
-        MONITORING_POINT_DESIGNATED,
-        SELF_EVALUATION_SUBMITTED,
-    }
-)
-
-
 # -- reads under the write lock -----------------------------------------------------
 
 
@@ -231,6 +211,14 @@ def fee_cap(connection: Connection, standard: str, level: str) -> int | None:
         select(fee_caps.c.cap).where(fee_caps.c.standard == standard, fee_caps.c.level == level)
     ).scalar()
     return cap
+
+
+def plan_of(connection: Connection, plan: str) -> tuple[str, int] | None:
+    """(school, year) of plan ``plan``, or None."""
+    row = connection.execute(
+        select(plans.c.school, plans.c.year).where(plans.c.plan == plan)
+    ).first()
+    return None if row is None else (row.school, row.year)
 
 
 def approved_plan_offers(

@@ -7,7 +7,6 @@ Every append that writes learner, certificate, credit, rule or conversion entrie
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from sqlalchemy import Connection
@@ -23,7 +22,7 @@ def project_learning(
 ) -> None:
     """Certificates (with the personal data in ``private``) first, then the credit bank and
     the pilot's candidates; each entry's bytes are parsed once for all three."""
-    payloads = [json.loads(entry.data)["payload"] for entry in appended]
+    payloads = [entry.payload() for entry in appended]
     project_certificates(connection, appended, private, payloads)
     project_credit_bank(connection, appended, payloads)
     project_pilot(connection, appended, None, payloads)

@@ -5,7 +5,6 @@ Rows change only inside the append transaction of the entries they mirror; reads
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -113,13 +112,13 @@ def project_registry(
     """
     for entry in appended:
         if entry.kind == ORG_REGISTERED:
-            payload = _payload(entry)
+            payload = entry.payload()
             private = (contacts or {}).get(payload["org"])
             _insert_org(connection, payload, entry.index, private)
         elif entry.kind == SCHOOL_ADMITTED:
-            _insert_school(connection, _payload(entry), entry.index)
+            _insert_school(connection, entry.payload(), entry.index)
         elif entry.kind == STANDARD_PUBLISHED:
-            _insert_standard(connection, _payload(entry), entry.index)
+            _insert_standard(connection, entry.payload(), entry.index)
         else:
             for lifecycle, table in _LIFECYCLES:
                 action = lifecycle.action_of(entry.kind)
@@ -133,7 +132,7 @@ _LIFECYCLES = ((ORG_LIFECYCLE, orgs), (SCHOOL_LIFECYCLE, schools))
 def _change_status(
     connection: Connection, lifecycle: Lifecycle, table: Table, action: Action, entry: StoredEntry
 ) -> None:
-    payload = _payload(entry)
+    payload = entry.payload()
     object_id = payload[lifecycle.key]
     current = _status(connection, table, object_id)
     if current is None:
@@ -144,11 +143,6 @@ def _change_status(
         .where(table.c.id == object_id)
         .values(status=status, reason=payload["reason"], status_index=entry.index)
     )
-
-
-def _payload(entry: StoredEntry) -> dict[str, Any]:
-    payload: dict[str, Any] = json.loads(entry.data)["payload"]
-    return payload
 
 
 def _status(connection: Connection, table: Table, object_id: str) -> tuple[str, str | None] | None:
@@ -215,6 +209,15 @@ def _insert_standard(connection: Connection, payload: dict[str, Any], index: int
             "published_index": index,
         },
     )
+
+
+# -- reads other writers make inside their append -----------------------------------
+
+
+def standard_in(connection: Connection, code: str) -> StandardRecord | None:
+    """The standard ``code`` as the open transaction sees it, or None."""
+    row = connection.execute(select(standards).where(standards.c.code == code)).first()
+    return None if row is None else _standard(row)
 
 
 # -- exit checks other writers call -------------------------------------------------
@@ -320,8 +323,7 @@ class RegistryRepository:
     def standard(self, code: str) -> StandardRecord | None:
         """The standard ``code``, or None."""
         with self.engine.connect() as connection:
-            row = connection.execute(select(standards).where(standards.c.code == code)).first()
-        return None if row is None else _standard(row)
+            return standard_in(connection, code)
 
     def orgs(
         self, *, status: OrgStatus | None, name_contains: str | None, limit: int, offset: int

@@ -7,6 +7,7 @@ processes queue up behind each other and the chain cannot fork.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,6 +53,11 @@ class StoredEntry:
     data: bytes
     leaf_hash: bytes
     link: bytes
+
+    def payload(self) -> dict[str, Any]:
+        """The entry's payload, parsed from its bytes (projections read it from here)."""
+        payload: dict[str, Any] = json.loads(self.data)["payload"]
+        return payload
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,6 @@ from joserfc.jwk import OKPKey
 from ledger.core.errors import BadSignature
 from ledger.core.jws import MalformedRecord, RecordSigner, b64url, parse_compact, verify_compact
 from ledger.core.signing import SigningKey
-from ledger.domain.certificate_csv import parse_rows
 from ledger.domain.certificates import (
     InvalidRows,
     check_account_number,
@@ -33,6 +32,7 @@ from ledger.domain.certificates import (
     new_certificate_number,
     normalize_name,
 )
+from ledger.domain.csv_uploads import parse_conversion_rows, parse_rows
 from ledger.domain.identifiers import check_id, new_id
 from ledger.domain.registry import InvalidField
 
@@ -259,3 +259,14 @@ def test_every_identifier_kind_catches_a_mistyped_digit(
     other = "Q" if prefix != "Q" else "Z"
     with pytest.raises(InvalidField, match=f"must be an identifier: {prefix}"):
         check_id(prefix, "an identifier", other + identifier[1:], "id")
+
+
+def test_conversion_csv_rows_share_the_issuance_reader() -> None:
+    text = "account,certificate,rule,programme\nL1,X1,R1,P1\nL2,X2\n"
+    with pytest.raises(InvalidRows) as raised:
+        parse_conversion_rows(text.encode())
+    assert [problem.row for problem in raised.value.problems] == [2]
+    good = "programme,rule,certificate,account\nP1,R1,X1,L1\n"
+    assert parse_conversion_rows(good.encode()) == [
+        {"programme": "P1", "rule": "R1", "certificate": "X1", "account": "L1"}
+    ]

@@ -1,20 +1,23 @@
-"""Issuance rows from a CSV file, as a clerk saves one from a spreadsheet.
+"""Rows from a CSV file, as a clerk saves one from a spreadsheet: issuances and conversions.
 
-The first line names the columns, in English or in Chinese, in any order:
+The first line names the columns, in any order. Issuance rows take English or Chinese
+names:
 
     name,id_number,standard,level,issued_on,assessment,score
     姓名,身份证号,证书标准,等级,发证日期,考核,成绩
 
-UTF-8 (with or without the byte order mark Excel writes) or GB 18030 (what Excel saves
-on a Chinese Windows); levels may be written 初级, 中级, 高级. Empty cells of the
-optional columns (issued_on, assessment, score) are left out. Rows count from 1, the
-first line after the header.
+and levels may be written 初级, 中级, 高级; empty cells of the optional columns
+(issued_on, assessment, score) are left out. Conversion rows take
+account,certificate,rule,programme. Files are UTF-8 (with or without the byte order mark
+Excel writes) or GB 18030 (what Excel saves on a Chinese Windows). Rows count from 1,
+the first line after the header; blank lines are skipped.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ledger.domain.certificates import InvalidRows, RowProblem
@@ -32,7 +35,8 @@ COLUMNS = {
 }
 REQUIRED = ("name", "id_number", "standard", "level")
 CHINESE_LEVELS = {"初级": "junior", "中级": "intermediate", "高级": "senior"}
-_FIELD_OF_COLUMN = {alias: field for field, aliases in COLUMNS.items() for alias in aliases}
+#: The columns of a conversion upload.
+CONVERSION_COLUMNS = {field: (field,) for field in ("account", "certificate", "rule", "programme")}
 
 
 def decode_csv(data: bytes) -> str:
@@ -47,25 +51,29 @@ def decode_csv(data: bytes) -> str:
         raise InvalidField("body", "must be CSV text in UTF-8 or GB 18030") from None
 
 
-def parse_rows(data: bytes) -> list[dict[str, Any]]:
-    """The issuance rows of a CSV upload; InvalidField for a bad header, InvalidRows for
-    rows with the wrong number of cells or a score that is not a number."""
+def read_rows(
+    data: bytes, columns: Mapping[str, Sequence[str]], required: Sequence[str]
+) -> list[dict[str, str]]:
+    """The rows of a CSV upload by field. ``columns`` gives the names each field's column
+    may have; a row leaves out an empty optional cell. InvalidField for an empty file or a
+    bad header, InvalidRows naming each row whose number of cells is not the header's."""
+    field_of = {alias: field for field, aliases in columns.items() for alias in aliases}
     reader = csv.reader(io.StringIO(decode_csv(data), newline=""))
     header = next(reader, None)
     if header is None:
         raise InvalidField("body", "is empty: the first line must name the columns")
     fields: list[str] = []
     for column in header:
-        field = _FIELD_OF_COLUMN.get(column.strip())
+        field = field_of.get(column.strip())
         if field is None:
             raise InvalidField("header", f"names an unknown column {column.strip()[:40]!r}")
         if field in fields:
             raise InvalidField("header", f"names the column {field} twice")
         fields.append(field)
-    missing = [field for field in REQUIRED if field not in fields]
+    missing = [field for field in required if field not in fields]
     if missing:
         raise InvalidField("header", f"lacks the columns {', '.join(missing)}")
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, str]] = []
     problems: list[RowProblem] = []
     for position, cells in enumerate(reader, start=1):
         if not any(cell.strip() for cell in cells):
@@ -75,16 +83,30 @@ def parse_rows(data: bytes) -> list[dict[str, Any]]:
                 RowProblem(position, "row", f"has {len(cells)} cells, the header {len(fields)}")
             )
             continue
-        row: dict[str, Any] = {}
-        for field, cell in zip(fields, cells, strict=True):
-            value = cell.strip()
-            if value or field in REQUIRED:
-                row[field] = value
+        rows.append(
+            {
+                field: cell.strip()
+                for field, cell in zip(fields, cells, strict=True)
+                if cell.strip() or field in required
+            }
+        )
+    if problems:
+        raise InvalidRows(problems, len(rows) + len(problems))
+    return rows
+
+
+def parse_rows(data: bytes) -> list[dict[str, Any]]:
+    """The issuance rows of a CSV upload (read_rows), levels in English and scores as
+    integers where they are numbers (the issuance checks name what else is wrong)."""
+    rows: list[dict[str, Any]] = list(read_rows(data, COLUMNS, REQUIRED))
+    for row in rows:
         row["level"] = CHINESE_LEVELS.get(row["level"], row["level"])
         if "score" in row:
             score = row["score"]
             row["score"] = int(score) if score.isascii() and score.isdigit() else score
-        rows.append(row)
-    if problems:
-        raise InvalidRows(problems, len(rows) + len(problems))
     return rows
+
+
+def parse_conversion_rows(data: bytes) -> list[dict[str, str]]:
+    """The conversion rows of a CSV upload (read_rows); every column is required."""
+    return read_rows(data, CONVERSION_COLUMNS, tuple(CONVERSION_COLUMNS))
