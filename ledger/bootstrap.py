@@ -69,7 +69,7 @@ def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
         engine.dispose()
         raise InvalidInput(f"{settings.database_url} does not hold a current ledger schema")
     store = LedgerStore(engine)
-    log = LogService(store, KeyFolder(settings.keys_dir), settings.origin)
+    log = LogService(store, KeyFolder(settings.keys_dir), settings.origin, settings.public_url)
     tokens = TokenService(
         log, PrincipalStore(engine), KeyFolder(settings.token_keys_dir), settings.public_url
     )

@@ -79,11 +79,12 @@ def _parser() -> argparse.ArgumentParser:
 
     rebuild = commands.add_parser(
         "rebuild",
-        help="recreate the credit bank's tables from the ledger's entries alone",
+        help="recreate every projection from the ledger's entries alone",
         description=(
-            "Replay every entry and rewrite the learning accounts, enrolments, outcomes, "
-            "conversion rules, conversions and balances from them (under the write lock; "
-            "writers wait). The personal-data store and the ledger itself are not touched."
+            "Replay every entry and rewrite every table the service answers from: keys, "
+            "credentials, the registry, certificates, the credit bank and the pilot's "
+            "procedures (under the write lock; writers wait). What lives beside the ledger "
+            "(personal data, documents, key secrets) and the ledger itself are not touched."
         ),
     )
     rebuild.add_argument(
@@ -268,13 +269,17 @@ def _audit(args: argparse.Namespace) -> int:
     try:
         with _progress_bar(f"auditing {where}") as update:
             report = audit(source, pinned=pinned, older_note=older, progress=update)
-        # With the database at hand, the projections are checked against a replay too.
-        differences = ledger.credit_bank.audit() if ledger is not None and report.ok else []
+        # With the database at hand, every projection is checked against a replay too.
+        differences = []
+        if ledger is not None and report.ok:
+            with _progress_bar("replaying the ledger into a scratch copy") as update:
+                size = report.entries_checked
+                differences = ledger.log.differences(progress=lambda done: update(done, size))
     finally:
         if ledger is not None:
             ledger.close()
     if differences:
-        print("FAILED: the credit bank's tables differ from a replay of the ledger:")
+        print("FAILED: the projections differ from a replay of the ledger:")
         for difference in differences:
             print(f"  {difference}")
         print("run `certledger rebuild` to recreate them from the ledger")
@@ -290,7 +295,7 @@ def _audit(args: argparse.Namespace) -> int:
         if report.unsigned:
             print(f"note: {report.unsigned} newer entries are not yet under a signed checkpoint")
         if ledger is not None:
-            print("OK: the credit bank's tables match a replay of the ledger")
+            print("OK: every projection matches a replay of the ledger")
         return 0
     print(f"FAILED: {report.fault}")
     return 1
@@ -301,7 +306,7 @@ def _rebuild(args: argparse.Namespace) -> int:
     try:
         with _progress_bar("replaying the ledger") as update:
             size = ledger.store.size()
-            written = ledger.credit_bank.rebuild(lambda done: update(done, size))
+            written = ledger.log.rebuild(lambda done: update(done, size))
     finally:
         ledger.close()
     rows = ", ".join(f"{count} {table}" for table, count in written.items())

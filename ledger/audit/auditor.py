@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import msgspec
+
 from ledger.audit.codec import AUDIT_CODEC
 from ledger.core.canonical import Entry, decode_entry
 from ledger.core.chain import GENESIS_LINK, chain_link
@@ -17,6 +19,7 @@ from ledger.core.checkpoint import Checkpoint, NoteVerifier, SignedNote, key_has
 from ledger.core.errors import BadSignature, EncodingError, MalformedNote, SigningKeyError
 from ledger.core.merkle import CompactRange, NodeID, leaf_hash, node_position
 from ledger.core.signing import VerifyingKey
+from ledger.kinds import KINDS, Kind
 
 #: Fault kinds an audit names; each report says which one and at which index.
 ENTRY_CHANGED = "entry changed"
@@ -205,7 +208,8 @@ def _audit(
                 Fault(expected, ENTRY_CHANGED, "its stored chain link is not the one recomputed")
             )
         last_time = entry.timestamp
-        if entry.kind == "key.added":
+        _check_kind(expected, entry)
+        if entry.kind == Kind.KEY_ADDED:
             announced.append(_announced_key(expected, entry.payload))
         tree.append(leaf, compare_node)
         expected += 1
@@ -261,6 +265,25 @@ def _checked_entry(data: bytes, expected: int, link: bytes, last_time: str) -> E
             Fault(expected, ENTRY_CHANGED, "its timestamp is earlier than the one before")
         )
     return entry
+
+
+def _check_kind(index: int, entry: Entry) -> None:
+    """A kind this service writes must have its payload type and a principal that may write
+    it (ledger.kinds); a kind it does not know is the business of other readers."""
+    spec = KINDS.get(entry.kind)  # type: ignore[call-overload]
+    if spec is None:
+        return
+    role = entry.principal.partition(":")[0]
+    if role not in spec.writers:
+        raise _Failed(
+            Fault(index, ENTRY_CHANGED, f"a {role} principal does not write {entry.kind} entries")
+        )
+    try:
+        msgspec.convert(entry.payload, spec.payload, strict=True)
+    except msgspec.ValidationError as exc:
+        raise _Failed(
+            Fault(index, ENTRY_CHANGED, f"its payload does not fit a {entry.kind} entry: {exc}")
+        ) from exc
 
 
 def _announced_key(index: int, payload: object) -> VerifyingKey:

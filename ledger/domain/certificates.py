@@ -26,11 +26,12 @@ from ledger.domain.registry import (
     check_standard_code,
     check_text,
 )
+from ledger.kinds import Kind
 
-CERTIFICATE_ISSUED = "certificate.issued"
-CERTIFICATE_REVOKED = "certificate.revoked"
-LEARNER_OPENED = "learner.opened"
-LEARNER_ERASED = "learner.erased"
+CERTIFICATE_ISSUED = Kind.CERTIFICATE_ISSUED
+CERTIFICATE_REVOKED = Kind.CERTIFICATE_REVOKED
+LEARNER_OPENED = Kind.LEARNER_OPENED
+LEARNER_ERASED = Kind.LEARNER_ERASED
 
 #: Every entry kind certificates write.
 CERTIFICATE_KINDS = frozenset(

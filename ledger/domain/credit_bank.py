@@ -26,12 +26,13 @@ from ledger.domain.registry import (
     check_standard_code,
     check_text,
 )
+from ledger.kinds import Kind
 
-LEARNER_ENROLLED = "learner.enrolled"
-CREDIT_DEPOSITED = "credit.deposited"
-RULE_PUBLISHED = "rule.published"
-CONVERSION_RECORDED = "conversion.recorded"
-CONVERSION_REVERSED = "conversion.reversed"
+LEARNER_ENROLLED = Kind.LEARNER_ENROLLED
+CREDIT_DEPOSITED = Kind.CREDIT_DEPOSITED
+RULE_PUBLISHED = Kind.RULE_PUBLISHED
+CONVERSION_RECORDED = Kind.CONVERSION_RECORDED
+CONVERSION_REVERSED = Kind.CONVERSION_REVERSED
 
 #: Every entry kind the credit bank writes.
 CREDIT_BANK_KINDS = frozenset(

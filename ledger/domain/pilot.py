@@ -25,18 +25,19 @@ from ledger.domain.registry import (
     check_standard_code,
     check_text,
 )
+from ledger.kinds import Kind
 
-PLAN_FILED = "plan.filed"
-PLAN_APPROVED = "plan.approved"
-PLAN_RETURNED = "plan.returned"
-PLAN_REJECTED = "plan.rejected"
-SITE_REGISTERED = "site.registered"
-FEE_GUIDELINE_SET = "fee_guideline.set"
-ASSESSMENT_SCHEDULED = "assessment.scheduled"
-CANDIDATE_ENROLLED = "candidate.enrolled"
-RESULT_RECORDED = "result.recorded"
-MONITORING_POINT_DESIGNATED = "monitoring_point.designated"
-SELF_EVALUATION_SUBMITTED = "self_evaluation.submitted"
+PLAN_FILED = Kind.PLAN_FILED
+PLAN_APPROVED = Kind.PLAN_APPROVED
+PLAN_RETURNED = Kind.PLAN_RETURNED
+PLAN_REJECTED = Kind.PLAN_REJECTED
+SITE_REGISTERED = Kind.SITE_REGISTERED
+FEE_GUIDELINE_SET = Kind.FEE_GUIDELINE_SET
+ASSESSMENT_SCHEDULED = Kind.ASSESSMENT_SCHEDULED
+CANDIDATE_ENROLLED = Kind.CANDIDATE_ENROLLED
+RESULT_RECORDED = Kind.RESULT_RECORDED
+MONITORING_POINT_DESIGNATED = Kind.MONITORING_POINT_DESIGNATED
+SELF_EVALUATION_SUBMITTED = Kind.SELF_EVALUATION_SUBMITTED
 
 #: Every entry kind the pilot's procedures write.
 PILOT_KINDS = frozenset(

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from ledger.core.errors import Conflict, InvalidInput
+from ledger.kinds import Kind
 
 # -- identifiers --------------------------------------------------------------------
 
@@ -258,15 +259,15 @@ class Lifecycle:
         return None
 
 
-ORG_REGISTERED = "org.registered"
-ORG_SUSPENDED = "org.suspended"
-ORG_REINSTATED = "org.reinstated"
-ORG_BARRED = "org.barred"
-SCHOOL_ADMITTED = "school.admitted"
-SCHOOL_SUSPENDED = "school.suspended"
-SCHOOL_REINSTATED = "school.reinstated"
-SCHOOL_EXPELLED = "school.expelled"
-STANDARD_PUBLISHED = "standard.published"
+ORG_REGISTERED = Kind.ORG_REGISTERED
+ORG_SUSPENDED = Kind.ORG_SUSPENDED
+ORG_REINSTATED = Kind.ORG_REINSTATED
+ORG_BARRED = Kind.ORG_BARRED
+SCHOOL_ADMITTED = Kind.SCHOOL_ADMITTED
+SCHOOL_SUSPENDED = Kind.SCHOOL_SUSPENDED
+SCHOOL_REINSTATED = Kind.SCHOOL_REINSTATED
+SCHOOL_EXPELLED = Kind.SCHOOL_EXPELLED
+STANDARD_PUBLISHED = Kind.STANDARD_PUBLISHED
 
 ORG_LIFECYCLE = Lifecycle(
     noun="organization",

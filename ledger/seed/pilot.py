@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ledger.domain.pilot import PASS_MARK, Result, Site, assessment_from_request, plan_from_request
 from ledger.domain.registry import CITIES, LEVEL_ORDER, Level, SchoolLevel
+from ledger.kinds import Kind
 from ledger.seed.facts import COVERAGE_GAPS, OFFICE, SAMPLE, STANDARD_FACTS, STANDARDS
 from ledger.seed.model import Org, PilotSchool, Session, SitePlan, Student
 
@@ -126,16 +127,16 @@ def file_plans(seeding: Seeding) -> None:
         seeding.summary.plans += 1
         if school.review == "reject":
             comments = f"试点专业与证书领域不对应，师资和实训条件不满足要求{SAMPLE}"
-            pilot.review_plan(OFFICE, filed.id, "plan.rejected", comments)
+            pilot.review_plan(OFFICE, filed.id, Kind.PLAN_REJECTED, comments)
             seeding.step(2)
             continue
         if school.review == "return":
             comments = f"请补充考核站点安排和师资培训计划后重新报送{SAMPLE}"
-            pilot.review_plan(OFFICE, filed.id, "plan.returned", comments)
+            pilot.review_plan(OFFICE, filed.id, Kind.PLAN_RETURNED, comments)
             filed = pilot.file_plan(school.actor, school.id, plan)
             seeding.summary.plans += 1
             seeding.step(2)
-        pilot.review_plan(OFFICE, filed.id, "plan.approved", None)
+        pilot.review_plan(OFFICE, filed.id, Kind.PLAN_APPROVED, None)
         seeding.step(2)
 
 

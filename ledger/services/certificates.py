@@ -1,8 +1,9 @@
 """Certificates' use cases: issue (one or a batch), revoke, and verify records.
 
-Who may do what is decided here. Issuance makes its drafts under the write lock
-(LogService.append_planned), so learner accounts and certificate numbers are chosen
-knowing every earlier write, and a retried batch id never issues twice.
+Who may do what is decided here. Issuance is one unit of work: learner accounts and
+certificate numbers are chosen under the write lock, knowing every earlier write, and a
+retried batch id never issues twice. The records are signed by the certificates'
+projection, inside the append, once each entry's index and leaf hash are known.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ledger.core.canonical import EntryDraft, rows_digest
 from ledger.core.errors import (
     BadSignature,
     Conflict,
@@ -26,15 +26,11 @@ from ledger.core.errors import (
     LedgerError,
     NotFound,
 )
-from ledger.core.jws import MalformedRecord, RecordSigner, verify_compact
+from ledger.core.jws import MalformedRecord, verify_compact
 from ledger.core.principals import Principal, Role
 from ledger.domain.certificates import (
-    CERTIFICATE_ISSUED,
-    CERTIFICATE_REVOKED,
     CHINA_OFFSET,
     HOLDER_SALT_BYTES,
-    LEARNER_ERASED,
-    LEARNER_OPENED,
     InvalidRows,
     Issuance,
     RowProblem,
@@ -49,27 +45,24 @@ from ledger.domain.certificates import (
     new_account_number,
     new_certificate_number,
     normalize_name,
-    record_payload,
     revoked_payload,
 )
-from ledger.domain.credit_bank import CONVERSION_REVERSED, REVOKED_CERTIFICATE
+from ledger.domain.credit_bank import REVOKED_CERTIFICATE
 from ledger.domain.registry import InvalidField
+from ledger.kinds import Kind
 from ledger.services.log import LogService
 from ledger.storage.certificates import (
     CertificateRecord,
     CertificateRepository,
-    HolderSecret,
-    IssuePrivate,
-    NewIdentity,
     accounts_of,
-    batch_digest,
+    batch_issued,
     taken_accounts,
     taken_numbers,
 )
 from ledger.storage.credit_bank import active_conversions
-from ledger.storage.projections import project_learning
+from ledger.storage.projections.beside import HolderSecret, NewIdentity
 from ledger.storage.registry import RegistryRepository, StandardRecord, ensure_active_org
-from ledger.storage.store import StoredEntry, Transaction
+from ledger.storage.unit_of_work import Draft, Transaction
 
 __all__ = [
     "MAX_BATCH_ROWS",
@@ -142,7 +135,6 @@ class CertificateService:
         self.registry = registry
         self.public_url = public_url
         self._today = today
-        self._signers: dict[str, RecordSigner] = {}
 
     # -- issuing ------------------------------------------------------------------
 
@@ -169,82 +161,60 @@ class CertificateService:
         org = actor.id
         if actor.role is not Role.ORG or org is None:
             raise Forbidden(f"only organizations issue certificates; {actor} may not")
-        checked, standards = self._check_rows(org, rows)
-        digest = rows_digest(rows, ROW_FIELDS) if batch is not None else b""
+        checked, _standards = self._check_rows(org, rows)
         if batch is not None:
-            stored = self._stored_batch(org, batch, digest)
+            stored = self._stored_batch(org, batch, checked)
             if stored is not None:
                 return stored
-        signer = self._signer()
-        org_record = self.registry.org(org)
-        if org_record is None:
-            raise Forbidden(f"organization {org} is not registered")
-        titles = {code: record.title for code, record in standards.items()}
         salts = [secrets.token_bytes(HOLDER_SALT_BYTES) for _ in checked]
-        numbers: list[str] = []
-        accounts: list[str] = []
-        records: dict[str, str] = {}
-
-        def make_record(entry: StoredEntry, payload: Mapping[str, Any]) -> str:
-            claims = record_payload(
-                payload,
-                iss=self.public_url,
-                index=entry.index,
-                leaf_hash_b64=base64.b64encode(entry.leaf_hash).decode("ascii"),
-                standard_title=titles[payload["standard"]],
-                org_name=org_record.name,
-            )
-            records[payload["certificate"]] = token = signer.sign(claims)
-            return token
-
-        private = IssuePrivate({}, {}, make_record, None if batch is None else (org, batch, digest))
-
-        def plan(connection: Transaction) -> list[EntryDraft]:
+        principal = str(actor)
+        with self.log.unit_of_work() as uow:
+            connection = uow.connection
             ensure_active_org(connection, org)
-            if batch is not None and batch_digest(connection, org, batch) is not None:
-                raise _Replayed(batch)
-            ids = sorted({item.holder.id_number for item in checked})
-            account_of = accounts_of(connection, ids)
-            new_ids = [id_number for id_number in ids if id_number not in account_of]
-            opened = fresh_values(connection, taken_accounts, len(new_ids), new_account_number)
-            drafts: list[EntryDraft] = []
-            principal = str(actor)
-            for id_number, account in zip(new_ids, opened, strict=True):
-                account_of[id_number] = account
-                drafts.append(EntryDraft(LEARNER_OPENED, principal, {"account": account}))
-            names: dict[str, str] = {}
-            for item in checked:
-                names.setdefault(item.holder.id_number, item.holder.name)
-            private.identities = {account_of[i]: NewIdentity(i, names[i]) for i in new_ids}
-            numbers[:] = _fresh_numbers(connection, [item.issued_on.year for item in checked])
-            accounts[:] = [account_of[item.holder.id_number] for item in checked]
-            private.secrets = {}
-            for item, number, account, salt in zip(checked, numbers, accounts, salts, strict=True):
-                commitment = holder_commitment(salt, item.holder.id_number, item.holder.name)
-                private.secrets[number] = HolderSecret(item.holder.name, salt)
-                payload = issued_payload(
-                    certificate=number,
-                    account=account,
-                    org=org,
-                    issuance=item,
-                    commitment=commitment,
-                    batch=batch,
-                )
-                drafts.append(EntryDraft(CERTIFICATE_ISSUED, principal, payload))
-            return drafts
-
-        def project(connection: Transaction, appended: Sequence[StoredEntry]) -> None:
-            project_learning(connection, appended, private)
-
-        try:
-            appended = self.log.append_planned(plan, project)
-        except _Replayed:
+            if batch is not None and batch_issued(connection, org, batch):
+                replayed = True
+            else:
+                replayed = False
+                ids = sorted({item.holder.id_number for item in checked})
+                account_of = accounts_of(connection, ids)
+                new_ids = [id_number for id_number in ids if id_number not in account_of]
+                opened = fresh_values(connection, taken_accounts, len(new_ids), new_account_number)
+                names: dict[str, str] = {}
+                for item in checked:
+                    names.setdefault(item.holder.id_number, item.holder.name)
+                drafts: list[Draft] = []
+                for id_number, account in zip(new_ids, opened, strict=True):
+                    account_of[id_number] = account
+                    identity = NewIdentity(id_number, names[id_number])
+                    drafts.append(
+                        Draft(Kind.LEARNER_OPENED, principal, {"account": account}, identity)
+                    )
+                numbers = _fresh_numbers(connection, [item.issued_on.year for item in checked])
+                accounts = [account_of[item.holder.id_number] for item in checked]
+                for item, number, account, salt in zip(
+                    checked, numbers, accounts, salts, strict=True
+                ):
+                    commitment = holder_commitment(salt, item.holder.id_number, item.holder.name)
+                    payload = issued_payload(
+                        certificate=number,
+                        account=account,
+                        org=org,
+                        issuance=item,
+                        commitment=commitment,
+                        batch=batch,
+                    )
+                    secret = HolderSecret(item.holder.name, salt)
+                    drafts.append(Draft(Kind.CERTIFICATE_ISSUED, principal, payload, secret))
+                appended = uow.append(*drafts)
+                records = dict(uow.outputs.get("records", {}))
+                uow.commit()
+        if replayed:
             assert batch is not None
-            stored = self._stored_batch(org, batch, digest)
-            if stored is None:  # pragma: no cover - the batch row is never deleted
-                raise Conflict(f"batch {batch} could not be read back") from None
+            stored = self._stored_batch(org, batch, checked)
+            if stored is None:  # pragma: no cover - a batch's certificates are never deleted
+                raise Conflict(f"batch {batch} could not be read back")
             return stored
-        issued_entries = [entry for entry in appended if entry.kind == CERTIFICATE_ISSUED]
+        issued_entries = [e for e in appended if e.kind == Kind.CERTIFICATE_ISSUED]
         issued = [
             Issued(number, account, entry.index, records[number], salt)
             for number, account, entry, salt in zip(
@@ -253,15 +223,39 @@ class CertificateService:
         ]
         return BatchOutcome(batch or "", issued, replayed=False)
 
-    def _stored_batch(self, org: str, batch: str, digest: bytes) -> BatchOutcome | None:
+    def _stored_batch(
+        self, org: str, batch: str, checked: Sequence[Issuance]
+    ) -> BatchOutcome | None:
+        """What batch ``batch`` of ``org`` issued, if it was; Conflict when its rows differ
+        from ``checked`` (compared with the entries, and each holder with the commitment)."""
         stored = self.repository.batch(org, batch)
         if not stored:
             return None
-        if self.repository.batch_digest(org, batch) != digest:
-            raise Conflict(
-                f"batch id {batch} was used for other rows; a retry must send the same rows"
-            )
         secrets_of = self.repository.holder_secrets([c.number for c in stored])
+        first, last = stored[0].issued_index, stored[-1].issued_index
+        payloads = {e.index: e.payload() for e in self.log.store.entries(first, last + 1)}
+        differ = Conflict(
+            f"batch id {batch} was used for other rows; a retry must send the same rows"
+        )
+        if len(stored) != len(checked):
+            raise differ
+        for certificate, item in zip(stored, checked, strict=True):
+            payload = payloads[certificate.issued_index]
+            secret = secrets_of.get(certificate.number)
+            same = (
+                payload["standard"] == item.standard
+                and payload["level"] == item.level.value
+                and payload["issued_on"] == item.issued_on.isoformat()
+                and payload.get("assessment") == item.assessment
+                and payload.get("score") == item.score
+                and secret is not None
+                and hmac.compare_digest(
+                    payload["holder_commitment"],
+                    holder_commitment(secret.salt, item.holder.id_number, item.holder.name),
+                )
+            )
+            if not same:
+                raise differ
         return BatchOutcome(
             batch,
             [
@@ -329,13 +323,6 @@ class CertificateService:
             raise InvalidRows(problems, len(rows))
         return checked, {code: record for code, record in standards.items() if record is not None}
 
-    def _signer(self) -> RecordSigner:
-        key = self.log.signing_key()
-        signer = self._signers.get(key.kid)
-        if signer is None:
-            signer = self._signers[key.kid] = RecordSigner(key)
-        return signer
-
     # -- revoking and erasing -----------------------------------------------------
 
     def revoke(self, actor: Principal, number: str, reason: str) -> tuple[int, str]:
@@ -351,20 +338,20 @@ class CertificateService:
             )
         principal = str(actor)
         payload = revoked_payload(number, reason)
-
-        def plan(connection: Transaction) -> list[EntryDraft]:
-            # Every conversion made from the certificate is reversed in the same append.
+        with self.log.unit_of_work() as uow:
+            # Every conversion made from the certificate is reversed in the same commit.
             reversals = [
-                EntryDraft(
-                    CONVERSION_REVERSED,
+                Draft(
+                    Kind.CONVERSION_REVERSED,
                     principal,
                     {"conversion": conversion, "reason": REVOKED_CERTIFICATE},
                 )
-                for conversion in active_conversions(connection, number)
+                for conversion in active_conversions(uow.connection, number)
             ]
-            return [EntryDraft(CERTIFICATE_REVOKED, principal, payload), *reversals]
-
-        [entry, *_reversals] = self.log.append_planned(plan, project_learning)
+            [entry, *_reversals] = uow.append(
+                Draft(Kind.CERTIFICATE_REVOKED, principal, payload), *reversals
+            )
+            uow.commit()
         revoked = self.repository.certificate(number)
         assert revoked is not None and revoked.revoked_on is not None
         return entry.index, revoked.revoked_on
@@ -374,8 +361,9 @@ class CertificateService:
         if actor.role is not Role.OFFICE:
             raise Forbidden(f"only the office may erase personal data; {actor} may not")
         check_account_number(account)
-        draft = EntryDraft(LEARNER_ERASED, str(actor), {"account": account})
-        [entry] = self.log.append([draft], project_learning)
+        with self.log.unit_of_work() as uow:
+            [entry] = uow.append(Draft(Kind.LEARNER_ERASED, str(actor), {"account": account}))
+            uow.commit()
         self.repository.scrub_personal_data()
         return entry.index
 

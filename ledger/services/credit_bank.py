@@ -1,23 +1,22 @@
 """The credit bank's use cases: enrol, deposit course credits, publish rules, convert, read.
 
 Who may do what is decided here; every state check runs under the write lock, in the
-append that writes the entries it allows (LogService.append_planned).
+unit of work that appends the entries it allows.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ledger.core.canonical import EntryDraft, format_timestamp, rows_digest
+from ledger.core.canonical import format_timestamp, rows_digest
 from ledger.core.errors import Conflict, Forbidden, NotFound
 from ledger.core.jws import RecordSigner
 from ledger.core.principals import Principal, Role
 from ledger.domain.certificates import (
-    LEARNER_OPENED,
     InvalidRows,
     RowProblem,
     check_account_number,
@@ -28,10 +27,6 @@ from ledger.domain.certificates import (
     normalize_name,
 )
 from ledger.domain.credit_bank import (
-    CONVERSION_RECORDED,
-    CREDIT_DEPOSITED,
-    LEARNER_ENROLLED,
-    RULE_PUBLISHED,
     ConversionRefused,
     ConversionRows,
     Converted,
@@ -46,24 +41,22 @@ from ledger.domain.credit_bank import (
 )
 from ledger.domain.registry import InvalidField, check_school_code
 from ledger.domain.transcripts import TRANSCRIPT_TYPE, transcript_payload
+from ledger.kinds import Kind
 from ledger.services.certificates import fresh_values
 from ledger.services.log import LogService
-from ledger.storage.certificates import IssuePrivate, NewIdentity, accounts_of, taken_accounts
+from ledger.storage.certificates import accounts_of, taken_accounts
 from ledger.storage.credit_bank import (
-    Difference,
     certificate_facts,
     converted_for,
     is_enrolled,
     latest_rule,
     learner_opened,
-    rebuild,
-    replay,
     school_standing,
 )
 from ledger.storage.credit_bank_reads import CreditBankRepository, LearnerRecord
-from ledger.storage.projections import project_learning
+from ledger.storage.projections.beside import NewIdentity
 from ledger.storage.registry import ensure_active_school
-from ledger.storage.store import StoredEntry, Transaction
+from ledger.storage.unit_of_work import Draft
 
 __all__ = [
     "MAX_CONVERSION_ROWS",
@@ -126,33 +119,28 @@ class CreditBankService:
         else:
             identity = NewIdentity(check_id_number(str(id_number)), normalize_name(str(name)))
         principal = str(actor)
-        private = IssuePrivate({}, {})
-        chosen: list[str] = []
-
-        def plan(connection: Transaction) -> list[EntryDraft]:
+        with self.log.unit_of_work() as uow:
+            connection = uow.connection
             ensure_active_school(connection, school)
-            drafts: list[EntryDraft] = []
+            drafts: list[Draft] = []
             learner = account
             if identity is not None:
                 learner = accounts_of(connection, [identity.id_number]).get(identity.id_number)
                 if learner is None:
                     [learner] = fresh_values(connection, taken_accounts, 1, new_account_number)
-                    private.identities[learner] = identity
-                    drafts.append(EntryDraft(LEARNER_OPENED, principal, {"account": learner}))
+                    drafts.append(
+                        Draft(Kind.LEARNER_OPENED, principal, {"account": learner}, identity)
+                    )
             elif not learner_opened(connection, str(learner)):
                 raise NotFound(f"there is no learning account {learner}")
             assert learner is not None
             if is_enrolled(connection, learner, school):
                 raise Conflict(f"account {learner} is enrolled at school {school} already")
-            chosen.append(learner)
             payload = {"account": learner, "school": school}
-            return [*drafts, EntryDraft(LEARNER_ENROLLED, principal, payload)]
-
-        def project(connection: Transaction, appended: Sequence[StoredEntry]) -> None:
-            project_learning(connection, appended, private)
-
-        appended = self.log.append_planned(plan, project)
-        return Enrolled(chosen[0], school, appended[-1].index, opened=len(appended) == 2)
+            drafts.append(Draft(Kind.LEARNER_ENROLLED, principal, payload))
+            appended = uow.append(*drafts)
+            uow.commit()
+        return Enrolled(learner, school, appended[-1].index, opened=len(appended) == 2)
 
     def deposit(self, actor: Principal, account: str, credit: CourseCredit) -> int:
         """Deposit course credits for one of the calling school's students; the index."""
@@ -160,15 +148,13 @@ class CreditBankService:
             raise Forbidden(f"only schools deposit course credits; {actor} may not")
         school = actor.id
         check_account_number(account)
-        draft = EntryDraft(CREDIT_DEPOSITED, str(actor), credit.entry_payload(account, school))
-
-        def plan(connection: Transaction) -> list[EntryDraft]:
-            ensure_active_school(connection, school)
-            if not is_enrolled(connection, account, school):
+        draft = Draft(Kind.CREDIT_DEPOSITED, str(actor), credit.entry_payload(account, school))
+        with self.log.unit_of_work() as uow:
+            ensure_active_school(uow.connection, school)
+            if not is_enrolled(uow.connection, account, school):
                 raise Forbidden(f"account {account} is not a student of school {school}")
-            return [draft]
-
-        [entry] = self.log.append_planned(plan, project_learning)
+            [entry] = uow.append(draft)
+            uow.commit()
         return entry.index
 
     # -- conversion rules -----------------------------------------------------------
@@ -182,9 +168,8 @@ class CreditBankService:
             check_rule_id(replaces)
         if self.repository.standard_exists(rule.standard) is False:
             raise InvalidField("standard", f"{rule.standard} is not a published standard")
-        published: list[RuleVersion] = []
-
-        def plan(connection: Transaction) -> list[EntryDraft]:
+        with self.log.unit_of_work() as uow:
+            connection = uow.connection
             ensure_active_school(connection, school)
             if replaces is None:
                 rule_id, version = new_rule_id(), 1
@@ -197,12 +182,10 @@ class CreditBankService:
                 if latest.school != school:
                     raise Forbidden(f"rule {replaces} belongs to school {latest.school}")
                 rule_id, version = replaces, latest.version + 1
-            published.append(RuleVersion(rule_id, version, school, rule))
             payload = rule.entry_payload(rule_id, version, school)
-            return [EntryDraft(RULE_PUBLISHED, str(actor), payload)]
-
-        self.log.append_planned(plan, project_learning)
-        return published[0]
+            uow.append(Draft(Kind.RULE_PUBLISHED, str(actor), payload))
+            uow.commit()
+        return RuleVersion(rule_id, version, school, rule)
 
     def rule_versions(self, rule: str) -> list[tuple[RuleVersion, int]]:
         """Every version of ``rule``, oldest first, with its ledger index; NotFound."""
@@ -266,14 +249,13 @@ class CreditBankService:
             raise InvalidRows(problems, len(rows))
         principal = str(actor)
         results: list[Converted] = []
-
-        def plan(connection: Transaction) -> list[EntryDraft]:
+        with self.log.unit_of_work() as uow:
+            connection = uow.connection
             standing = school_standing(connection, school)
             refusals: list[tuple[int, str, str]] = []
-            drafts: list[EntryDraft] = []
+            drafts: list[Draft] = []
             planned: set[tuple[str, str]] = set()
             rules_seen: dict[str, RuleVersion | None] = {}
-            results.clear()
             for position, row in enumerate(rows, start=1):
                 account, number = row["account"], row["certificate"]
                 rule_id, programme = row["rule"], row["programme"]
@@ -310,7 +292,7 @@ class CreditBankService:
                     school=school,
                     batch=batch,
                 )
-                drafts.append(EntryDraft(CONVERSION_RECORDED, principal, payload))
+                drafts.append(Draft(Kind.CONVERSION_RECORDED, principal, payload))
                 results.append(
                     Converted(
                         conversion, account, number, rule.rule, rule.version, school, programme,
@@ -319,9 +301,8 @@ class CreditBankService:
                 )  # fmt: skip
             if refusals:
                 raise ConversionRows(refusals, len(rows))
-            return drafts
-
-        appended = self.log.append_planned(plan, project_learning)
+            appended = uow.append(*drafts)
+            uow.commit()
         return [
             dataclasses.replace(result, index=entry.index)
             for result, entry in zip(results, appended, strict=True)
@@ -376,24 +357,6 @@ class CreditBankService:
             converted=record.converted,
         )
         return RecordSigner(self.log.signing_key(), TRANSCRIPT_TYPE).sign(payload)
-
-    def rebuild(self, progress: Callable[[int], None] | None = None) -> dict[str, int]:
-        """Recreate the credit bank's tables from the ledger's entries alone (under the
-        write lock, so no append interleaves); rows written by table. ``progress`` is
-        called with the number of entries replayed so far."""
-        written: dict[str, int] = {}
-
-        def plan(connection: Transaction) -> list[EntryDraft]:
-            bank = replay(self.log.store.iter_entries(), progress)
-            written.update(rebuild(connection, bank))
-            return []
-
-        self.log.append_planned(plan)
-        return written
-
-    def audit(self, limit: int = 20) -> list[Difference]:
-        """Where the credit bank's tables differ from a replay of the ledger (empty: none)."""
-        return self.repository.differences(replay(self.log.store.iter_entries()), limit)
 
 
 def _row(account: str, certificate: str, rule: str, programme: str) -> dict[str, str]:

@@ -1,13 +1,14 @@
-"""The log's use cases: append, sign checkpoints, and manage the signing keys.
+"""The log's use cases: units of work, checkpoints, the signing keys, rebuild and audit.
 
-Every write goes through LogService.append, so key entries and (later) other
-projections change in the same transaction as the entries they mirror.
+Every write goes through a unit of work (LogService.unit_of_work), which runs the
+projections of ledger.kinds in the same transaction as the entries they mirror.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from keys.folder import KeyFolder
 from ledger.core.canonical import EntryDraft
@@ -20,23 +21,14 @@ from ledger.core.checkpoint import (
     vkey,
 )
 from ledger.core.errors import LedgerError, RootMismatch, SigningKeyError
+from ledger.core.jws import RecordSigner
 from ledger.core.signing import SigningKey, VerifyingKey
-from ledger.storage.key_registry import (
-    KEY_ADDED,
-    KEY_RETIRED,
-    KeyRecord,
-    KeyRegistry,
-    all_keys,
-    project_keys,
-)
-from ledger.storage.store import (
-    LedgerStore,
-    Planner,
-    Projector,
-    StoredCheckpoint,
-    StoredEntry,
-    Transaction,
-)
+from ledger.kinds import Kind, kind_of
+from ledger.storage import replay
+from ledger.storage.key_registry import KeyRecord, KeyRegistry, active_key, all_keys
+from ledger.storage.projection import ProjectionContext
+from ledger.storage.store import LedgerStore, StoredCheckpoint, StoredEntry
+from ledger.storage.unit_of_work import Draft, Transaction, UnitOfWork
 
 #: The principal that writes the service's own bookkeeping entries.
 SYSTEM_PRINCIPAL = "system"
@@ -58,27 +50,52 @@ class Rotation:
 class LogService:
     """Append entries, sign checkpoints and publish the keys of one log."""
 
-    def __init__(self, store: LedgerStore, keys: KeyFolder, origin: str) -> None:
+    def __init__(self, store: LedgerStore, keys: KeyFolder, origin: str, issuer: str) -> None:
         self.store = store
         self.keys = keys
         self.origin = origin
+        #: The ``iss`` of the verification records this ledger signs.
+        self.issuer = issuer
         self.registry = KeyRegistry(store.engine)
+        self._signers: dict[str, RecordSigner] = {}
+        self.context = ProjectionContext(issuer, self._sign_record)
 
-    def append(
-        self, drafts: Sequence[EntryDraft], project: Projector | None = None
-    ) -> list[StoredEntry]:
-        """Append ``drafts`` durably (see LedgerStore.append); projections run in the commit."""
-        return self.append_planned(lambda _connection: drafts, project)
+    def unit_of_work(self) -> UnitOfWork:
+        """A unit of work on this log: ``with log.unit_of_work() as uow: ... uow.commit()``."""
+        return UnitOfWork(self.store, self.context)
 
-    def append_planned(self, plan: Planner, project: Projector | None = None) -> list[StoredEntry]:
-        """Append the drafts ``plan`` makes under the write lock (LedgerStore.append_planned)."""
+    def append(self, drafts: Sequence[Draft | EntryDraft]) -> list[StoredEntry]:
+        """Append ``drafts`` in one unit of work that checks nothing but their kinds and
+        payloads (samples, benchmarks); the entries, durable when this returns."""
+        with self.unit_of_work() as uow:
+            uow.append(*(_draft(d) for d in drafts))
+            return uow.commit()
 
-        def project_all(connection: Transaction, appended: Sequence[StoredEntry]) -> None:
-            project_keys(connection, appended)
-            if project is not None:
-                project(connection, appended)
+    def _sign_record(self, connection: Transaction, claims: bytes) -> str:
+        """Sign a record's claims with the key the ledger names as active on ``connection``."""
+        record = active_key(connection)
+        if record is None:
+            raise SigningKeyError("the ledger has no active signing key; run the first start")
+        signer = self._signers.get(record.kid)
+        if signer is None:
+            signer = self._signers[record.kid] = RecordSigner(self.keys.load(record.kid))
+        return signer.sign(claims)
 
-        return self.store.append_planned(plan, project_all)
+    # -- rebuild and audit -------------------------------------------------------
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+        """Recreate every projection from the entries alone, under the write lock; the rows
+        written by table. What lives beside the ledger is kept as it is."""
+        with self.unit_of_work() as uow:
+            written = replay.rebuild(self.store, uow.connection, self.context, progress)
+            uow.commit()
+        return written
+
+    def differences(
+        self, limit: int = 20, progress: Callable[[int], None] | None = None
+    ) -> list[replay.Difference]:
+        """Where the projections differ from a replay of the ledger (empty: nowhere)."""
+        return replay.differences(self.store, self.context, limit, progress)
 
     # -- keys ---------------------------------------------------------------------
 
@@ -88,15 +105,13 @@ class LogService:
         if existing is not None:
             return existing.kid
         key = self.keys.create()
-
-        def only_if_first(connection: Transaction, _appended: Sequence[StoredEntry]) -> None:
-            # Runs under the write lock: a second process racing us sees our key here.
-            keys = [k for k in all_keys(connection) if k.kid != key.kid]
-            if any(k.retired_index is None for k in keys):
-                raise KeyAlreadyActive("another process created the signing key first")
-
         try:
-            self.append([_key_added(key)], only_if_first)
+            with self.unit_of_work() as uow:
+                # Under the write lock: a second process racing us has its key here.
+                if any(k.retired_index is None for k in all_keys(uow.connection)):
+                    raise KeyAlreadyActive("another process created the signing key first")
+                uow.append(_key_added(key))
+                uow.commit()
         except KeyAlreadyActive:
             self.keys.discard(key.kid)
             return self.ensure_signing_key()
@@ -112,18 +127,16 @@ class LogService:
         current = self.registry.active()
         drafts = [_key_added(key)]
         if current is not None:
-            drafts.append(
-                EntryDraft(KEY_RETIRED, SYSTEM_PRINCIPAL, {"kid": current.kid, "reason": "rotated"})
-            )
-
-        def still_current(connection: Transaction, _appended: Sequence[StoredEntry]) -> None:
-            # Under the write lock: a rotation racing ours must not leave two active keys.
-            active = [k.kid for k in all_keys(connection) if k.retired_index is None]
-            if active != [key.kid]:
-                raise KeyAlreadyActive("another rotation changed the signing key; try again")
-
+            payload = {"kid": current.kid, "reason": "rotated"}
+            drafts.append(Draft(Kind.KEY_RETIRED, SYSTEM_PRINCIPAL, payload))
         try:
-            appended = self.append(drafts, still_current)
+            with self.unit_of_work() as uow:
+                # Under the write lock: a rotation racing ours must not leave two active keys.
+                active = [k.kid for k in all_keys(uow.connection) if k.retired_index is None]
+                if active != ([] if current is None else [current.kid]):
+                    raise KeyAlreadyActive("another rotation changed the signing key; try again")
+                appended = uow.append(*drafts)
+                uow.commit()
         except KeyAlreadyActive:
             self.keys.discard(key.kid)
             raise
@@ -211,9 +224,16 @@ class LogService:
         return self.keys.load(active[-1].kid)
 
 
-def _key_added(key: SigningKey) -> EntryDraft:
-    return EntryDraft(
-        KEY_ADDED,
+def _draft(draft: Draft | EntryDraft) -> Draft:
+    if isinstance(draft, Draft):
+        return draft
+    payload: Mapping[str, Any] = draft.payload
+    return Draft(kind_of(draft.kind), draft.principal, payload)
+
+
+def _key_added(key: SigningKey) -> Draft:
+    return Draft(
+        Kind.KEY_ADDED,
         SYSTEM_PRINCIPAL,
         {
             "algorithm": "Ed25519",

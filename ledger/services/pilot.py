@@ -2,7 +2,7 @@
 (candidates, results and the certificates they lead to), monitoring points and reports.
 
 Every state change is a ledger entry whose principal is its actor; every check that
-depends on the state runs under the write lock in the append's plan.
+depends on the state reads through the unit of work that appends the entry.
 """
 
 from __future__ import annotations
@@ -11,18 +11,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.core.canonical import EntryDraft
 from ledger.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ledger.core.principals import Principal, Role
 from ledger.domain.certificates import check_account_number
 from ledger.domain.identifiers import new_id
 from ledger.domain.pilot import (
     ASSESSMENT_SCHEDULED,
-    CANDIDATE_ENROLLED,
     FEE_GUIDELINE_SET,
     MONITORING_POINT_DESIGNATED,
     PLAN_FILED,
-    RESULT_RECORDED,
     REVIEW_KINDS,
     SELF_EVALUATION_SUBMITTED,
     SITE_REGISTERED,
@@ -43,6 +40,7 @@ from ledger.domain.registry import (
     check_school_code,
     check_standard_code,
 )
+from ledger.kinds import Kind, kind_of
 from ledger.services.certificates import BatchOutcome, CertificateService, china_today
 from ledger.services.log import LogService
 from ledger.storage.credit_bank import is_enrolled
@@ -56,7 +54,6 @@ from ledger.storage.pilot import (
     has_approved_plan,
     plan_of,
     point_exists,
-    project_pilot,
     site_of,
 )
 from ledger.storage.pilot_reads import PilotReads
@@ -66,7 +63,7 @@ from ledger.storage.registry import (
     ensure_active_school,
     standard_in,
 )
-from ledger.storage.store import StoredEntry, Transaction
+from ledger.storage.unit_of_work import Draft, Transaction
 
 __all__ = ["AssessmentIssuance", "PilotService", "Recorded"]
 
@@ -144,19 +141,15 @@ class PilotService:
 
     def _append_one(
         self, actor: Principal, kind: str, payload: Mapping[str, Any], check: Any = None,
-        texts: Mapping[str, str] | None = None,
+        beside: object = None,
     ) -> int:  # fmt: skip
-        draft = EntryDraft(kind, str(actor), dict(payload))
-
-        def plan(connection: Transaction) -> list[EntryDraft]:
+        """Append one entry in a unit of work, after ``check`` read what it needs through it."""
+        draft = Draft(kind_of(kind), str(actor), dict(payload), beside)
+        with self.log.unit_of_work() as uow:
             if check is not None:
-                check(connection)
-            return [draft]
-
-        def project(connection: Transaction, appended: Sequence[StoredEntry]) -> None:
-            project_pilot(connection, appended, texts)
-
-        [entry] = self.log.append_planned(plan, project)
+                check(uow.connection)
+            [entry] = uow.append(draft)
+            uow.commit()
         return entry.index
 
     # -- plans --------------------------------------------------------------------
@@ -284,7 +277,7 @@ class PilotService:
             check_account_number(account, "accounts")
         principal = str(actor)
 
-        def plan(connection: Transaction) -> list[EntryDraft]:
+        def drafts(connection: Transaction) -> list[Draft]:
             ensure_active_school(connection, school)
             record = assessment_of(connection, assessment)
             if record is None:
@@ -308,15 +301,17 @@ class PilotService:
                     f"assessment {assessment} is full: its site holds {capacity} candidates"
                 )
             return [
-                EntryDraft(
-                    CANDIDATE_ENROLLED,
+                Draft(
+                    Kind.CANDIDATE_ENROLLED,
                     principal,
                     {"assessment": assessment, "account": account, "school": school},
                 )
                 for account in accounts
             ]
 
-        appended = self.log.append_planned(plan, project_pilot)
+        with self.log.unit_of_work() as uow:
+            appended = uow.append(*drafts(uow.connection))
+            uow.commit()
         return [Recorded(a, e.index) for a, e in zip(accounts, appended, strict=True)]
 
     def record_results(
@@ -331,7 +326,7 @@ class PilotService:
             raise InvalidField("results", "must not name a candidate twice")
         principal = str(actor)
 
-        def plan(connection: Transaction) -> list[EntryDraft]:
+        def drafts(connection: Transaction) -> list[Draft]:
             record = self._own_assessment(connection, actor, assessment)
             ensure_active_org(connection, record.org)
             if record.date > china_today().isoformat():
@@ -351,8 +346,8 @@ class PilotService:
                         f"the result of {result.account} in {assessment} is recorded already"
                     )
             return [
-                EntryDraft(
-                    RESULT_RECORDED,
+                Draft(
+                    Kind.RESULT_RECORDED,
                     principal,
                     {
                         "assessment": assessment,
@@ -364,7 +359,9 @@ class PilotService:
                 for r in results
             ]
 
-        appended = self.log.append_planned(plan, project_pilot)
+        with self.log.unit_of_work() as uow:
+            appended = uow.append(*drafts(uow.connection))
+            uow.commit()
         return [Recorded(a, e.index) for a, e in zip(accounts, appended, strict=True)]
 
     def issue_certificates(self, actor: Principal, assessment: str) -> AssessmentIssuance:
@@ -448,5 +445,5 @@ class PilotService:
             "title": title,
             "digest": report_digest(text),
         }
-        index = self._append_one(actor, SELF_EVALUATION_SUBMITTED, payload, None, {report: text})
+        index = self._append_one(actor, SELF_EVALUATION_SUBMITTED, payload, None, text)
         return Recorded(report, index)

@@ -1,24 +1,21 @@
 """The registry's use cases: register, admit, publish, suspend, reinstate, bar, expel, read.
 
-Who may do what is decided here and only here; state checks run inside the append.
+Who may do what is decided here and only here; each write is one unit of work, whose
+projection (projections/registry.py) refuses what the lifecycle forbids.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
-from ledger.core.canonical import EntryDraft
 from ledger.core.errors import Forbidden, NotFound
 from ledger.core.principals import Principal, Role
 from ledger.domain.registry import (
     CONTACT_SALT_BYTES,
     ORG_LIFECYCLE,
-    ORG_REGISTERED,
-    SCHOOL_ADMITTED,
     SCHOOL_LIFECYCLE,
-    STANDARD_PUBLISHED,
     Action,
     Level,
     Lifecycle,
@@ -33,6 +30,7 @@ from ledger.domain.registry import (
     commit_contact,
     status_change_payload,
 )
+from ledger.kinds import Kind, kind_of
 from ledger.services.log import LogService
 from ledger.storage.registry import (
     OrgRecord,
@@ -42,9 +40,8 @@ from ledger.storage.registry import (
     SchoolRecord,
     StandardRecord,
     ensure_active_org,
-    project_registry,
 )
-from ledger.storage.store import StoredEntry, Transaction
+from ledger.storage.unit_of_work import Draft
 
 __all__ = ["Recorded", "RegistryService", "may_see_contact"]
 
@@ -112,15 +109,11 @@ class RegistryService:
         """
         _require_office(actor, "register organizations")
         salt = self._new_salt()
-        draft = EntryDraft(
-            ORG_REGISTERED, str(actor), org.entry_payload(commit_contact(org.contact, salt))
-        )
-        contacts = {org.id: PrivateContact(org.contact, salt)}
-
-        def project(connection: Transaction, appended: Sequence[StoredEntry]) -> None:
-            project_registry(connection, appended, contacts)
-
-        [entry] = self.log.append([draft], project)
+        payload = org.entry_payload(commit_contact(org.contact, salt))
+        contact = PrivateContact(org.contact, salt)
+        with self.log.unit_of_work() as uow:
+            [entry] = uow.append(Draft(Kind.ORG_REGISTERED, str(actor), payload, contact))
+            uow.commit()
         return Recorded(org.id, entry.index, OrgStatus.REGISTERED.value)
 
     def suspend_org(self, actor: Principal, org_id: str, reason: str) -> Recorded:
@@ -168,8 +161,9 @@ class RegistryService:
     def admit_school(self, actor: Principal, school: School) -> Recorded:
         """Record ``school.admitted`` (office only); Conflict if the school exists."""
         _require_office(actor, "admit pilot schools")
-        draft = EntryDraft(SCHOOL_ADMITTED, str(actor), school.entry_payload())
-        [entry] = self.log.append([draft], project_registry)
+        with self.log.unit_of_work() as uow:
+            [entry] = uow.append(Draft(Kind.SCHOOL_ADMITTED, str(actor), school.entry_payload()))
+            uow.commit()
         return Recorded(school.id, entry.index, SchoolStatus.ADMITTED.value)
 
     def suspend_school(self, actor: Principal, school_id: str, reason: str) -> Recorded:
@@ -217,13 +211,11 @@ class RegistryService:
             raise Forbidden(
                 f"only organization {standard.org} may publish its standards; {actor} may not"
             )
-        draft = EntryDraft(STANDARD_PUBLISHED, str(actor), standard.entry_payload())
-
-        def project(connection: Transaction, appended: Sequence[StoredEntry]) -> None:
-            ensure_active_org(connection, standard.org)
-            project_registry(connection, appended)
-
-        [entry] = self.log.append([draft], project)
+        draft = Draft(Kind.STANDARD_PUBLISHED, str(actor), standard.entry_payload())
+        with self.log.unit_of_work() as uow:
+            ensure_active_org(uow.connection, standard.org)
+            [entry] = uow.append(draft)
+            uow.commit()
         return Recorded(standard.code, entry.index)
 
     def standard(self, code: str) -> StandardRecord:
@@ -257,6 +249,7 @@ class RegistryService:
         """Record a status change (office only); NotFound or Conflict from the append."""
         _require_office(actor, f"{action.value} {lifecycle.noun}s")
         payload = status_change_payload(lifecycle, object_id, reason)
-        draft = EntryDraft(lifecycle.kinds[action], str(actor), payload)
-        [entry] = self.log.append([draft], project_registry)
+        with self.log.unit_of_work() as uow:
+            [entry] = uow.append(Draft(kind_of(lifecycle.kinds[action]), str(actor), payload))
+            uow.commit()
         return Recorded(object_id, entry.index, lifecycle.status_after(action))

@@ -11,8 +11,9 @@ import random
 from collections.abc import Iterator
 
 from ledger.core.canonical import EntryDraft
+from ledger.kinds import Kind
 
-SAMPLE_KIND = "sample.certificate_recorded"
+SAMPLE_KIND = Kind.SAMPLE_RECORDED
 SAMPLE_PRINCIPAL = "system:seed"
 
 # First-batch 1+X certificate titles (2019) and Shaanxi's prefecture-level cities.

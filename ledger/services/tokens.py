@@ -1,6 +1,7 @@
 """Who is calling: EdDSA bearer tokens signed by the service's own key, and API keys.
 
-API-key issuance and every revocation are ledger entries; their tables change in the same append.
+API-key issuance and every revocation are ledger entries; their projection (times from the
+entries' timestamps) changes in the same unit of work, and the secret's hash beside it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,6 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from keys.folder import KeyFolder
-from ledger.core.canonical import EntryDraft
 from ledger.core.errors import (
     Conflict,
     Forbidden,
@@ -31,17 +31,15 @@ from ledger.core.errors import (
 )
 from ledger.core.principals import Principal, Role
 from ledger.core.signing import SigningKey, VerifyingKey
+from ledger.kinds import Kind
 from ledger.services.log import LogService
 from ledger.storage.principals import (
     PrincipalStore,
     active_api_key_ids,
     api_key,
-    insert_api_key,
-    mark_api_key_revoked,
-    mark_principal_revoked,
     principal_revoked_at,
 )
-from ledger.storage.store import StoredEntry, Transaction
+from ledger.storage.unit_of_work import Draft
 
 __all__ = [
     "API_KEY_ISSUED",
@@ -69,9 +67,9 @@ REQUIRED_CLAIMS = ("exp", "iat", "nbf", "sub", "role", "jti", "aud", "iss")
 KEY_HEADERS = frozenset({"jku", "x5u", "jwk", "x5c", "x5t", "x5t#S256"})
 MAX_TOKEN_LENGTH = 4096
 
-API_KEY_ISSUED = "api_key.issued"
-API_KEY_REVOKED = "api_key.revoked"
-PRINCIPAL_REVOKED = "principal.revoked"
+API_KEY_ISSUED = Kind.API_KEY_ISSUED
+API_KEY_REVOKED = Kind.API_KEY_REVOKED
+PRINCIPAL_REVOKED = Kind.PRINCIPAL_REVOKED
 _API_KEY = re.compile(r"clk_(?P<key_id>[0-9a-f]{16})_[A-Za-z0-9_-]{43}", re.ASCII)
 _KEY_ID = re.compile(r"[0-9a-f]{16}", re.ASCII)
 _THUMBPRINT = re.compile(r"[A-Za-z0-9_-]{43}", re.ASCII)
@@ -103,10 +101,6 @@ class Revocation:
     principal: str
     revoked_at: int
     index: int
-
-
-class _KeysChanged(Exception):
-    """The principal gained an API key between reading its keys and the append."""
 
 
 def api_key_id_of(secret: str) -> str | None:
@@ -342,14 +336,12 @@ class TokenService:
             raise Forbidden("only the office may create API keys for another principal")
         key_id = secrets.token_hex(8)
         secret = f"clk_{key_id}_{secrets.token_urlsafe(32)}"
-        secret_hash, now = _hash_secret(secret), self.clock()
-
-        def store(connection: Transaction, _appended: Sequence[StoredEntry]) -> None:
-            insert_api_key(connection, key_id, str(principal), secret_hash, now)
-
         payload = {"key_id": key_id, "principal": str(principal)}
-        appended = self.log.append([EntryDraft(API_KEY_ISSUED, str(actor), payload)], store)
-        return NewApiKey(key_id, secret, appended[0].index)
+        draft = Draft(Kind.API_KEY_ISSUED, str(actor), payload, _hash_secret(secret))
+        with self.log.unit_of_work() as uow:
+            [entry] = uow.append(draft)
+            uow.commit()
+        return NewApiKey(key_id, secret, entry.index)
 
     def exchange(self, secret: str) -> str:
         """A short-lived token for the API key's principal; Unauthenticated if refused."""
@@ -376,18 +368,15 @@ class TokenService:
             raise NotFound(f"no API key {_shown(key_id)}")
         if by.role is not Role.OFFICE and str(by) != record.principal:
             raise Forbidden("only the office or the key's own principal may revoke an API key")
-        now = self.clock()
-
-        def store(connection: Transaction, _appended: Sequence[StoredEntry]) -> None:
-            current = api_key(connection, key_id)
-            if current is None or current.revoked_at is not None:
-                raise Conflict(f"API key {key_id} is already revoked")
-            mark_api_key_revoked(connection, key_id, now)
-
         if record.revoked_at is not None:
             raise Conflict(f"API key {key_id} is already revoked")
-        draft = EntryDraft(API_KEY_REVOKED, str(by), {"key_id": key_id})
-        return self.log.append([draft], store)[0].index
+        with self.log.unit_of_work() as uow:
+            current = api_key(uow.connection, key_id)
+            if current is None or current.revoked_at is not None:
+                raise Conflict(f"API key {key_id} is already revoked")
+            [entry] = uow.append(Draft(Kind.API_KEY_REVOKED, str(by), {"key_id": key_id}))
+            uow.commit()
+        return entry.index
 
     def revoke_principal(self, principal: Principal, by: Principal) -> Revocation:
         """Refuse every token of ``principal`` issued until now, and revoke its API keys.
@@ -397,29 +386,14 @@ class TokenService:
         """
         if by.role is not Role.OFFICE:
             raise Forbidden("only the office may revoke a principal")
-        for _attempt in range(5):
-            try:
-                return self._revoke_principal_once(str(principal), str(by))
-            except _KeysChanged:
-                continue
-        raise Conflict(f"the API keys of {principal} kept changing; try again")
-
-    def _revoke_principal_once(self, name: str, by: str) -> Revocation:
-        key_ids = self.principals.active_api_key_ids(name)
-        now = self.clock()
-        drafts = [EntryDraft(PRINCIPAL_REVOKED, by, {"principal": name})]
-        drafts += [EntryDraft(API_KEY_REVOKED, by, {"key_id": key_id}) for key_id in key_ids]
-        revoked_at = now
-
-        def store(connection: Transaction, _appended: Sequence[StoredEntry]) -> None:
-            nonlocal revoked_at
-            # Under the write lock: a key issued since we read the list would escape.
-            if active_api_key_ids(connection, name) != key_ids:
-                raise _KeysChanged
-            revoked_at = max(now, principal_revoked_at(connection, name) or 0)
-            mark_principal_revoked(connection, name, revoked_at)
-            for key_id in key_ids:
-                mark_api_key_revoked(connection, key_id, now)
-
-        appended = self.log.append(drafts, store)
-        return Revocation(name, revoked_at, appended[0].index)
+        name, actor = str(principal), str(by)
+        with self.log.unit_of_work() as uow:
+            # Under the write lock: no key can be issued between this read and the append.
+            key_ids = active_api_key_ids(uow.connection, name)
+            drafts = [Draft(Kind.PRINCIPAL_REVOKED, actor, {"principal": name})]
+            drafts += [Draft(Kind.API_KEY_REVOKED, actor, {"key_id": k}) for k in key_ids]
+            [entry, *_keys] = uow.append(*drafts)
+            revoked_at = principal_revoked_at(uow.connection, name)
+            uow.commit()
+        assert revoked_at is not None
+        return Revocation(name, revoked_at, entry.index)

@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from ledger.domain.credit_bank import Converted, RuleVersion
-from ledger.domain.credit_bank_replay import BankReplay
-from ledger.storage.credit_bank import Difference, differences, rule_version_of
+from ledger.storage.credit_bank import rule_version_of
 from ledger.storage.tables import (
     balances,
     certificates,
@@ -205,8 +204,3 @@ class CreditBankRepository:
                 deposited=0 if balance is None else balance.deposited,
                 converted=0 if balance is None else balance.converted,
             )
-
-    def differences(self, bank: BankReplay, limit: int) -> list[Difference]:
-        """Where the tables differ from ``bank`` (storage.credit_bank.differences)."""
-        with self.engine.connect() as connection:
-            return differences(connection, bank, limit)

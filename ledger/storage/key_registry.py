@@ -1,22 +1,14 @@
-"""The signing-key projection: which keys the ledger has announced and retired.
-
-Rows change only inside the append transaction of the key entries they mirror.
-"""
+"""Reads of the signing-key projection (projections/keys.py writes it): which keys the
+ledger has announced, and which it retired."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, select
 
-from ledger.storage.store import StoredEntry
 from ledger.storage.tables import signing_keys
-
-KEY_ADDED = "key.added"
-KEY_RETIRED = "key.retired"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,30 +19,6 @@ class KeyRecord:
     public_key: bytes
     added_index: int
     retired_index: int | None
-
-
-def project_keys(connection: Connection, appended: Sequence[StoredEntry]) -> None:
-    """Mirror ``key.added`` and ``key.retired`` entries into ``signing_keys``."""
-    for entry in appended:
-        if entry.kind not in (KEY_ADDED, KEY_RETIRED):
-            continue
-        payload = json.loads(entry.data)["payload"]
-        if entry.kind == KEY_ADDED:
-            connection.execute(
-                signing_keys.insert(),
-                {
-                    "kid": payload["kid"],
-                    "public_key": bytes.fromhex(payload["public_key"]),
-                    "added_index": entry.index,
-                    "retired_index": None,
-                },
-            )
-        else:
-            connection.execute(
-                signing_keys.update()
-                .where(signing_keys.c.kid == payload["kid"])
-                .values(retired_index=entry.index)
-            )
 
 
 def _record(row: Row[Any]) -> KeyRecord:

@@ -1,37 +1,18 @@
-"""The pilot's procedures as the ledger left them: plans, sites, fee caps, assessments,
-candidates and results, monitoring points and self-evaluation reports.
-
-``project_pilot`` mirrors the entries inside their append; the state checks that decide
-whether an entry may be written run before it, in the service's plan (under the same
-write lock). ``self_evaluations.text`` is the one column the entries do not hold (they
-hold its SHA-256); the service passes it in.
+"""Reads of the pilot's procedures (projections/pilot.py writes them): what the rules need
+inside a unit of work, and what the service reads outside one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, select
 
-from ledger.core.errors import NotFound
-from ledger.domain.certificates import CERTIFICATE_ISSUED
 from ledger.domain.pilot import (
-    ASSESSMENT_SCHEDULED,
-    CANDIDATE_ENROLLED,
-    FEE_GUIDELINE_SET,
-    MONITORING_POINT_DESIGNATED,
-    PILOT_KINDS,
-    PLAN_FILED,
-    RESULT_RECORDED,
-    REVIEW_KINDS,
-    SELF_EVALUATION_SUBMITTED,
-    SITE_REGISTERED,
     PlanStatus,
-    next_plan_status,
 )
-from ledger.storage.store import StoredEntry
 from ledger.storage.tables import (
     assessments,
     candidates,
@@ -40,128 +21,11 @@ from ledger.storage.tables import (
     monitoring_points,
     plan_items,
     plans,
-    self_evaluations,
     site_standards,
     sites,
 )
 
-__all__ = ["AssessmentRecord", "PilotRepository", "project_pilot"]
-
-
-def project_pilot(
-    connection: Connection,
-    appended: Sequence[StoredEntry],
-    texts: Mapping[str, str] | None = None,
-    payloads: Sequence[Mapping[str, Any]] | None = None,
-) -> None:
-    """Mirror the pilot's entries; ``texts`` holds the text of each report submitted,
-    ``payloads`` the entries' payloads if the caller has them.
-
-    Also marks a candidate's certificate when a ``certificate.issued`` names the
-    assessment it came from, so that an assessment never issues a certificate twice.
-    """
-    for position, entry in enumerate(appended):
-        kind = entry.kind
-        if kind != CERTIFICATE_ISSUED and kind not in PILOT_KINDS:
-            continue
-        p = payloads[position] if payloads is not None else entry.payload()
-        if kind == CERTIFICATE_ISSUED:
-            if "assessment" in p:
-                connection.execute(
-                    update(candidates)
-                    .where(
-                        candidates.c.assessment == p["assessment"],
-                        candidates.c.account == p["account"],
-                    )
-                    .values(certificate=p["certificate"])
-                )
-            continue
-        if kind == PLAN_FILED:
-            connection.execute(
-                plans.insert(),
-                {
-                    "plan": p["plan"],
-                    "school": p["school"],
-                    "year": p["year"],
-                    "status": PlanStatus.FILED.value,
-                    "filed_index": entry.index,
-                },
-            )
-            connection.execute(plan_items.insert(), [{"plan": p["plan"], **i} for i in p["items"]])
-        elif kind in REVIEW_KINDS:
-            status = connection.execute(
-                select(plans.c.status).where(plans.c.plan == p["plan"])
-            ).scalar()
-            if status is None:
-                raise NotFound(f"there is no plan {p['plan']}")
-            after = next_plan_status(p["plan"], status, kind)
-            connection.execute(
-                update(plans)
-                .where(plans.c.plan == p["plan"])
-                .values(status=after.value, comments=p.get("comments"), reviewed_index=entry.index)
-            )
-        elif kind == SITE_REGISTERED:
-            connection.execute(
-                sites.insert(),
-                {
-                    "site": p["site"],
-                    "org": p["org"],
-                    "city": p["city"],
-                    "address": p["address"],
-                    "capacity": p["capacity"],
-                    "registered_index": entry.index,
-                },
-            )
-            connection.execute(
-                site_standards.insert(),
-                [{"site": p["site"], "standard": s} for s in p["standards"]],
-            )
-        elif kind == FEE_GUIDELINE_SET:
-            key = (fee_caps.c.standard == p["standard"]) & (fee_caps.c.level == p["level"])
-            if connection.execute(select(fee_caps.c.cap).where(key)).first() is None:
-                connection.execute(fee_caps.insert(), {**p, "set_index": entry.index})
-            else:
-                connection.execute(
-                    update(fee_caps).where(key).values(cap=p["cap"], set_index=entry.index)
-                )
-        elif kind == ASSESSMENT_SCHEDULED:
-            connection.execute(assessments.insert(), {**p, "scheduled_index": entry.index})
-        elif kind == CANDIDATE_ENROLLED:
-            connection.execute(
-                candidates.insert(),
-                {
-                    "assessment": p["assessment"],
-                    "account": p["account"],
-                    "school": p["school"],
-                    "enrolled_index": entry.index,
-                },
-            )
-        elif kind == RESULT_RECORDED:
-            connection.execute(
-                update(candidates)
-                .where(
-                    candidates.c.assessment == p["assessment"], candidates.c.account == p["account"]
-                )
-                .values(score=p["score"], passed=int(p["passed"]), result_index=entry.index)
-            )
-        elif kind == MONITORING_POINT_DESIGNATED:
-            connection.execute(
-                monitoring_points.insert(),
-                {"school": p["school"], "standard": p["standard"], "designated_index": entry.index},
-            )
-        elif kind == SELF_EVALUATION_SUBMITTED:
-            connection.execute(
-                self_evaluations.insert(),
-                {
-                    "report": p["report"],
-                    "author": p["author"],
-                    "year": p["year"],
-                    "title": p["title"],
-                    "text": (texts or {})[p["report"]],
-                    "digest": p["digest"],
-                    "submitted_index": entry.index,
-                },
-            )
+__all__ = ["AssessmentRecord", "PilotRepository"]
 
 
 # -- reads under the write lock -----------------------------------------------------

@@ -11,6 +11,7 @@ from ledger.domain.pilot import PlanStatus
 from ledger.storage.tables import (
     assessments,
     candidates,
+    documents,
     fee_caps,
     monitoring_points,
     plan_items,
@@ -152,7 +153,9 @@ class PilotReads:
         with self.engine.connect() as connection:
             return _as_dicts(
                 connection.execute(
-                    select(self_evaluations)
+                    # The text lives beside the ledger, by the digest the entry holds.
+                    select(self_evaluations, documents.c.text)
+                    .join(documents, documents.c.digest == self_evaluations.c.digest)
                     .where(*conditions)
                     .order_by(self_evaluations.c.submitted_index)
                 )

@@ -1,6 +1,5 @@
-"""Storage of API keys (hashed) and revoked principals, for the token service.
-
-Writes run only inside the append transaction of the ledger entries they mirror.
+"""Reads of API keys and revoked principals (projections/credentials.py writes them), with
+each key's secret hash from beside the ledger, for the token service.
 """
 
 from __future__ import annotations
@@ -9,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, select
 
-from ledger.storage.tables import api_keys, revoked_principals
+from ledger.storage.tables import api_key_secrets, api_keys, revoked_principals
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,49 +22,21 @@ class ApiKeyRecord:
     revoked_at: int | None
 
 
-def insert_api_key(
-    connection: Connection, key_id: str, principal: str, secret_hash: bytes, created_at: int
-) -> None:
-    """Store a new API key (IntegrityError if the id exists)."""
-    connection.execute(
-        api_keys.insert(),
-        {
-            "key_id": key_id,
-            "principal": principal,
-            "secret_hash": secret_hash,
-            "created_at": created_at,
-            "revoked_at": None,
-        },
-    )
-
-
-def mark_api_key_revoked(connection: Connection, key_id: str, revoked_at: int) -> None:
-    """Record that the API key ``key_id`` is revoked from ``revoked_at`` on."""
-    connection.execute(
-        api_keys.update().where(api_keys.c.key_id == key_id).values(revoked_at=revoked_at)
-    )
-
-
-def mark_principal_revoked(connection: Connection, principal: str, revoked_at: int) -> None:
-    """Refuse the principal's tokens issued at or before ``revoked_at``; re-revoking moves it."""
-    updated = connection.execute(
-        revoked_principals.update()
-        .where(revoked_principals.c.principal == principal)
-        .values(revoked_at=revoked_at)
-    )
-    if updated.rowcount == 0:
-        connection.execute(
-            revoked_principals.insert(), {"principal": principal, "revoked_at": revoked_at}
-        )
-
-
 def api_key(connection: Connection, key_id: str) -> ApiKeyRecord | None:
     """The API key ``key_id``, revoked or not; None if there is none."""
-    row = connection.execute(select(api_keys).where(api_keys.c.key_id == key_id)).first()
+    row = connection.execute(
+        select(api_keys, api_key_secrets.c.secret_hash)
+        .join(api_key_secrets, api_key_secrets.c.key_id == api_keys.c.key_id, isouter=True)
+        .where(api_keys.c.key_id == key_id)
+    ).first()
     if row is None:
         return None
     return ApiKeyRecord(
-        row.key_id, row.principal, bytes(row.secret_hash), row.created_at, row.revoked_at
+        row.key_id,
+        row.principal,
+        bytes(row.secret_hash or bytes(32)),
+        row.created_at,
+        row.revoked_at,
     )
 
 

@@ -1,46 +1,35 @@
-"""The registry projection: organizations, pilot schools and standards as the ledger left them.
-
-Rows change only inside the append transaction of the entries they mirror; reads page.
+"""Reads of the registry: organizations (with their contacts from beside the ledger), pilot
+schools and standards as projections/registry.py left them; lists filter and page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Column, Connection, Engine, Row, Table, func, select
 
-from ledger.core.errors import Conflict, Forbidden, NotFound
+from ledger.core.errors import Forbidden
 from ledger.domain.registry import (
     LEVEL_ORDER,
     ORG_LIFECYCLE,
-    ORG_REGISTERED,
-    SCHOOL_ADMITTED,
     SCHOOL_LIFECYCLE,
-    STANDARD_PUBLISHED,
-    Action,
     Level,
     Lifecycle,
     OrgStatus,
     SchoolLevel,
     SchoolStatus,
 )
-from ledger.storage.store import StoredEntry
-from ledger.storage.tables import orgs, schools, standards
+from ledger.storage.projections.beside import PrivateContact
+from ledger.storage.tables import org_contacts, orgs, schools, standards
+
+__all__ = ["OrgRecord", "Page", "PrivateContact", "RegistryRepository", "SchoolRecord"]
 
 #: The largest page a list returns.
 MAX_PAGE_SIZE = 100
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class PrivateContact:
-    """An organization's contact and the salt of its commitment: never in the ledger."""
-
-    contact: str
-    salt: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,120 +84,12 @@ class Page(Generic[T]):
     total: int
 
 
-# -- projecting ---------------------------------------------------------------------
-
-
-def project_registry(
-    connection: Connection,
-    appended: Sequence[StoredEntry],
-    contacts: Mapping[str, PrivateContact] | None = None,
-) -> None:
-    """Mirror registry entries into ``orgs``, ``schools`` and ``standards``.
-
-    Runs inside the append transaction, under the write lock, so it sees every earlier
-    write. Raises Conflict for a duplicate or a status change the lifecycle forbids and
-    NotFound for an object that does not exist: the append then writes nothing.
-    ``contacts`` holds the private contact of each organization being registered.
-    """
-    for entry in appended:
-        if entry.kind == ORG_REGISTERED:
-            payload = entry.payload()
-            private = (contacts or {}).get(payload["org"])
-            _insert_org(connection, payload, entry.index, private)
-        elif entry.kind == SCHOOL_ADMITTED:
-            _insert_school(connection, entry.payload(), entry.index)
-        elif entry.kind == STANDARD_PUBLISHED:
-            _insert_standard(connection, entry.payload(), entry.index)
-        else:
-            for lifecycle, table in _LIFECYCLES:
-                action = lifecycle.action_of(entry.kind)
-                if action is not None:
-                    _change_status(connection, lifecycle, table, action, entry)
-
-
-_LIFECYCLES = ((ORG_LIFECYCLE, orgs), (SCHOOL_LIFECYCLE, schools))
-
-
-def _change_status(
-    connection: Connection, lifecycle: Lifecycle, table: Table, action: Action, entry: StoredEntry
-) -> None:
-    payload = entry.payload()
-    object_id = payload[lifecycle.key]
-    current = _status(connection, table, object_id)
-    if current is None:
-        raise NotFound(f"there is no {lifecycle.noun} {object_id}")
-    status = lifecycle.next_status(object_id, current[0], action)
-    connection.execute(
-        table.update()
-        .where(table.c.id == object_id)
-        .values(status=status, reason=payload["reason"], status_index=entry.index)
-    )
-
-
 def _status(connection: Connection, table: Table, object_id: str) -> tuple[str, str | None] | None:
     """The status and reason of one object, or None when there is no such object."""
     row = connection.execute(
         select(table.c.status, table.c.reason).where(table.c.id == object_id)
     ).first()
     return None if row is None else (row.status, row.reason)
-
-
-def _insert_org(
-    connection: Connection, payload: dict[str, Any], index: int, private: PrivateContact | None
-) -> None:
-    if _status(connection, orgs, payload["org"]) is not None:
-        raise Conflict(f"organization {payload['org']} is registered already")
-    connection.execute(
-        orgs.insert(),
-        {
-            "id": payload["org"],
-            "name": payload["name"],
-            "contact": None if private is None else private.contact,
-            "contact_salt": None if private is None else private.salt,
-            "status": OrgStatus.REGISTERED.value,
-            "reason": None,
-            "registered_index": index,
-            "status_index": index,
-        },
-    )
-
-
-def _insert_school(connection: Connection, payload: dict[str, Any], index: int) -> None:
-    if _status(connection, schools, payload["school"]) is not None:
-        raise Conflict(f"school {payload['school']} is admitted already")
-    connection.execute(
-        schools.insert(),
-        {
-            "id": payload["school"],
-            "name": payload["name"],
-            "city": payload["city"],
-            "level": payload["level"],
-            "status": SchoolStatus.ADMITTED.value,
-            "reason": None,
-            "admitted_index": index,
-            "status_index": index,
-        },
-    )
-
-
-def _insert_standard(connection: Connection, payload: dict[str, Any], index: int) -> None:
-    code = payload["standard"]
-    if connection.execute(select(standards.c.code).where(standards.c.code == code)).first():
-        raise Conflict(f"standard {code} is published already")
-    if _status(connection, orgs, payload["org"]) is None:
-        raise NotFound(f"there is no organization {payload['org']}")
-    credits = payload["credits"]
-    connection.execute(
-        standards.insert(),
-        {
-            "code": code,
-            "org": payload["org"],
-            "title": payload["title"],
-            **{f"{level.value}_credits": credits.get(level.value) for level in LEVEL_ORDER},
-            "document_hash": payload["document_hash"],
-            "published_index": index,
-        },
-    )
 
 
 # -- reads other writers make inside their append -----------------------------------
@@ -247,6 +128,11 @@ def _ensure_active(
 
 
 # -- reading ------------------------------------------------------------------------
+
+#: Organizations with their contact, kept beside the ledger (NULL once erased).
+_ORGS = select(orgs, org_contacts.c.contact).outerjoin(
+    org_contacts, org_contacts.c.org == orgs.c.id
+)
 
 
 def _org(row: Row[Any]) -> OrgRecord:
@@ -311,7 +197,7 @@ class RegistryRepository:
     def org(self, org_id: str) -> OrgRecord | None:
         """The organization ``org_id``, or None."""
         with self.engine.connect() as connection:
-            row = connection.execute(select(orgs).where(orgs.c.id == org_id)).first()
+            row = connection.execute(_ORGS.where(orgs.c.id == org_id)).first()
         return None if row is None else _org(row)
 
     def school(self, school_id: str) -> SchoolRecord | None:
@@ -334,7 +220,7 @@ class RegistryRepository:
             conditions.append(orgs.c.status == status.value)
         if name_contains:
             conditions.append(orgs.c.name.icontains(name_contains, autoescape=True))
-        rows, total = self._page(orgs, orgs.c.registered_index, conditions, limit, offset)
+        rows, total = self._page(orgs, orgs.c.registered_index, conditions, limit, offset, _ORGS)
         return Page([_org(row) for row in rows], total)
 
     def schools(
@@ -370,14 +256,24 @@ class RegistryRepository:
         return Page([_standard(row) for row in rows], total)
 
     def _page(
-        self, table: Table, order: Column[Any], conditions: list[Any], limit: int, offset: int
+        self,
+        table: Table,
+        order: Column[Any],
+        conditions: list[Any],
+        limit: int,
+        offset: int,
+        query: Any = None,
     ) -> tuple[list[Row[Any]], int]:
         if not 1 <= limit <= MAX_PAGE_SIZE or offset < 0:
             raise ValueError(f"limit must be 1 to {MAX_PAGE_SIZE} and offset >= 0")
         with self.engine.connect() as connection:
             rows = list(
                 connection.execute(
-                    select(table).where(*conditions).order_by(order).limit(limit).offset(offset)
+                    (select(table) if query is None else query)
+                    .where(*conditions)
+                    .order_by(order)
+                    .limit(limit)
+                    .offset(offset)
                 )
             )
             total = connection.execute(

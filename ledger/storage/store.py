@@ -1,8 +1,9 @@
 """The append-only ledger store: sequence, chain and Merkle nodes in one transaction.
 
-It offers append and read, never update or delete. An append holds the database's
-write lock from reading the head to commit, so concurrent writers in any number of
-processes queue up behind each other and the chain cannot fork.
+It offers append and read, never update or delete. Appends run inside a unit of work
+(unit_of_work.py), which holds the database's write lock from reading the head to commit,
+so concurrent writers in any number of processes queue up behind each other and the chain
+cannot fork.
 """
 
 from __future__ import annotations
@@ -31,16 +32,6 @@ from ledger.core.merkle import (
 from ledger.storage.engine import WRITE_LOCK
 from ledger.storage.tables import checkpoints, entries, merkle_nodes
 
-#: The open transaction an append hands to its projectors.
-Transaction = Connection
-
-#: Called inside the append transaction with the new entries, so that projections
-#: change in the same commit as the entries they are derived from.
-Projector = Callable[[Connection, Sequence["StoredEntry"]], None]
-
-#: Called under the write lock, before anything is appended, to make the drafts.
-Planner = Callable[[Connection], Sequence[EntryDraft]]
-
 
 @dataclass(frozen=True, slots=True)
 class StoredEntry:
@@ -55,7 +46,7 @@ class StoredEntry:
     link: bytes
 
     def payload(self) -> dict[str, Any]:
-        """The entry's payload, parsed from its bytes (projections read it from here)."""
+        """The entry's payload, parsed from its bytes."""
         payload: dict[str, Any] = json.loads(self.data)["payload"]
         return payload
 
@@ -94,54 +85,18 @@ class LedgerStore:
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = _utc_now) -> None:
         self.engine = engine
         self._clock = clock
-        self._lock_statement = (
-            None
-            if engine.dialect.name == "sqlite"
-            # Self-conflicting, so writers queue; readers (plain SELECT) are not blocked.
-            else text("LOCK TABLE entries IN SHARE ROW EXCLUSIVE MODE")
-        )
         qmark = engine.dialect.paramstyle == "qmark"
         self._insert_entry = _INSERT_ENTRY if qmark else _INSERT_ENTRY.replace("?", "%s")
         self._insert_node = _INSERT_NODE if qmark else _INSERT_NODE.replace("?", "%s")
 
     # -- writing -----------------------------------------------------------------
 
-    def append(
-        self, drafts: Sequence[EntryDraft], project: Projector | None = None
-    ) -> list[StoredEntry]:
-        """Append ``drafts`` in order as one transaction and return them once committed.
-
-        The entries are durable when this returns (WAL with synchronous=FULL on SQLite,
-        a committed transaction on PostgreSQL). ``project`` runs inside the same
-        transaction; if it raises, nothing is written. Raises EncodingError for a
-        payload with no canonical encoding, before anything is written.
-        """
-        if not drafts:
-            return []
-        return self.append_planned(lambda _connection: drafts, project)
-
-    def append_planned(self, plan: Planner, project: Projector | None = None) -> list[StoredEntry]:
-        """Like append, with the drafts made by ``plan`` under the write lock.
-
-        ``plan`` reads what the drafts depend on (which learners exist, which numbers
-        are taken) in the transaction that appends them, so no other writer can change
-        it in between. If ``plan`` or ``project`` raises, nothing is written.
-        """
-        writer = self.engine.connect().execution_options(**{WRITE_LOCK: True})
-        with writer as connection, connection.begin():
-            if self._lock_statement is not None:
-                connection.execute(self._lock_statement)
-            drafts = plan(connection)
-            if not drafts:
-                return []
-            appended = self._append_locked(connection, drafts)
-            if project is not None:
-                project(connection, appended)
-        return appended
-
-    def _append_locked(
+    def append_locked(
         self, connection: Connection, drafts: Sequence[EntryDraft]
     ) -> list[StoredEntry]:
+        """Append ``drafts`` in order on ``connection``, which holds the write lock (a unit of
+        work's); the caller commits. EncodingError for a payload with no canonical encoding,
+        before anything is written."""
         head = connection.execute(
             select(entries.c.idx, entries.c.link, entries.c.timestamp)
             .order_by(entries.c.idx.desc())

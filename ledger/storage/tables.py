@@ -1,7 +1,10 @@
 """The ledger's tables, as SQLAlchemy Core metadata shared by the store and migrations.
 
 ``entries``, ``merkle_nodes`` and ``checkpoints`` are append-only (the database refuses
-UPDATE and DELETE); ``signing_keys`` is a projection of the key entries.
+UPDATE and DELETE). Every other table is either a projection of the entries (written only
+by the handlers of ledger/storage/projections, recreated by `certledger rebuild`, checked
+by `certledger audit`) or lives beside the ledger, as BESIDE_TABLES names them: personal
+data, credentials and documents, which the ledger holds only as commitments or hashes.
 """
 
 from __future__ import annotations
@@ -61,18 +64,25 @@ signing_keys = Table(
 )
 
 
-# --- principals and tokens (migration 0002) -------------------------------------------
-# Rows change only inside the append of the api_key.* and principal.revoked entries.
+# --- principals and tokens (migrations 0002, 0007) ------------------------------------
+# Projections of the api_key.* and principal.revoked entries; times are the Unix seconds of
+# the entries' timestamps. ``api_key_secrets`` lives beside the ledger (credentials).
 
 api_keys = Table(
     "api_keys",
     metadata,
     Column("key_id", String(32), primary_key=True),
     Column("principal", String(200), nullable=False, index=True),
-    # SHA-256 of the whole secret; the secret itself is never stored.
-    Column("secret_hash", LargeBinary(32), nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("revoked_at", BigInteger, nullable=True),
+)
+
+api_key_secrets = Table(
+    "api_key_secrets",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    # SHA-256 of the whole secret; the secret itself is never stored.
+    Column("secret_hash", LargeBinary(32), nullable=False),
 )
 
 revoked_principals = Table(
@@ -85,17 +95,15 @@ revoked_principals = Table(
 
 
 # --- registry: organizations, pilot schools, certificate standards (migration 0003) ----
-# Projections of the org.*, school.* and standard.published entries, changed only inside
-# the append of those entries. ``orgs.contact`` and its salt are personal data kept only
-# here (the entry holds the salted commitment), so that they can be erased.
+# Projections of the org.*, school.* and standard.published entries. ``org_contacts`` lives
+# beside the ledger: an organization's contact is personal data (the entry holds the
+# salted commitment), kept apart so that it can be erased.
 
 orgs = Table(
     "orgs",
     metadata,
     Column("id", String(18), primary_key=True),
     Column("name", String(200), nullable=False),
-    Column("contact", String(200), nullable=True),
-    Column("contact_salt", LargeBinary(16), nullable=True),
     Column("status", String(16), nullable=False, index=True),
     Column("reason", String(500), nullable=True),
     Column("registered_index", BigInteger, nullable=False, unique=True),
@@ -113,6 +121,14 @@ schools = Table(
     Column("reason", String(500), nullable=True),
     Column("admitted_index", BigInteger, nullable=False, unique=True),
     Column("status_index", BigInteger, nullable=False),
+)
+
+org_contacts = Table(
+    "org_contacts",
+    metadata,
+    Column("org", String(18), primary_key=True),
+    Column("contact", String(200), nullable=True),
+    Column("salt", LargeBinary(16), nullable=True),
 )
 
 standards = Table(
@@ -167,8 +183,6 @@ certificate_batches = Table(
     metadata,
     Column("org", String(18), primary_key=True),
     Column("batch", String(64), primary_key=True),
-    # SHA-256 of the batch's rows as checked, so that a retry with other rows is refused.
-    Column("digest", LargeBinary(32), nullable=False),
     Column("size", Integer, nullable=False),
     Column("first_index", BigInteger, nullable=False),
 )
@@ -184,7 +198,7 @@ learner_identities = Table(
 holder_secrets = Table(
     "holder_secrets",
     metadata,
-    Column("certificate", String(16), ForeignKey("certificates.number"), primary_key=True),
+    Column("certificate", String(16), primary_key=True),
     Column("account", String(12), nullable=False, index=True),
     Column("name", String(100), nullable=True),
     Column("salt", LargeBinary(16), nullable=True),
@@ -269,8 +283,8 @@ balances = Table(
 
 # --- pilot operations (migration 0006) ----------------------------------------------------
 # Projections of plan.*, site.*, fee_guideline.*, assessment.*, candidate.*, result.*,
-# monitoring_point.* and self_evaluation.* entries. A self-evaluation's text is kept here;
-# the ledger holds its SHA-256.
+# monitoring_point.* and self_evaluation.* entries. A self-evaluation's text lives beside
+# the ledger in ``documents``, by the SHA-256 the entry holds.
 
 plans = Table(
     "plans",
@@ -361,7 +375,22 @@ self_evaluations = Table(
     Column("author", String(200), nullable=False, index=True),
     Column("year", Integer, nullable=False),
     Column("title", String(200), nullable=False),
-    Column("text", Text, nullable=False),
     Column("digest", String(64), nullable=False),
     Column("submitted_index", BigInteger, nullable=False, unique=True),
+)
+
+
+# --- beside the ledger (migration 0007) ------------------------------------------------------
+
+documents = Table(
+    "documents",
+    metadata,
+    # Hex SHA-256 of the text, as the entries that cite the document hold it.
+    Column("digest", String(64), primary_key=True),
+    Column("text", Text, nullable=False),
+)
+
+#: Tables that live beside the ledger: never rebuilt from it, never compared with a replay.
+BESIDE_TABLES = frozenset(
+    {"learner_identities", "holder_secrets", "org_contacts", "api_key_secrets", "documents"}
 )

@@ -18,6 +18,7 @@ from api.app import create_app
 from ledger.bootstrap import Ledger, open_ledger
 from ledger.core.canonical import EntryDraft
 from ledger.core.principals import Principal
+from ledger.services import samples
 from ledger.settings import Settings
 
 #: Sample entries appended after the first key entry: the log holds SAMPLE_ENTRIES + 1.
@@ -26,8 +27,8 @@ ORIGIN = "ledger.test"
 
 
 def sample_drafts(count: int, first: int = 0) -> list[EntryDraft]:
-    """``count`` sample entries numbered from ``first``."""
-    return [EntryDraft("sample.recorded", "system", {"n": n}) for n in range(first, first + count)]
+    """``count`` sample entries (certledger seed N's kind) numbered from ``first``."""
+    return [draft for batch in samples.sample_drafts(count, count, first) for draft in batch]
 
 
 def build_ledger(database_url: str, data_dir: Path) -> Ledger:

@@ -216,8 +216,11 @@ def test_entries_end_beyond_the_log_is_clamped(client: TestClient[Litestar]) -> 
 def test_entries_carry_what_was_appended(client: TestClient[Litestar]) -> None:
     page = get_json(client, "/log/entries?start=1&end=3")
     first = page["entries"][0]
-    assert (first["kind"], first["principal"]) == ("sample.recorded", "system")
-    assert json.loads(strict_b64(first["data"]))["payload"] == {"n": 0}
+    assert (first["kind"], first["principal"]) == ("sample.certificate_recorded", "system:seed")
+    payload = json.loads(strict_b64(first["data"]))["payload"]
+    assert payload["certificate_number"].startswith("SAMPLE-") and payload[
+        "certificate_number"
+    ].endswith("-000000000")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", first["timestamp"])
     assert set(first) == {"index", "kind", "principal", "timestamp", "data", "leaf_hash"}
 

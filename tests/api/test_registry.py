@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from ledger.storage.tables import orgs
+from ledger.storage.tables import org_contacts
 from tests.api.registry_support import (
     Api,
     fresh_number,
@@ -74,7 +74,7 @@ def test_register_an_org(api: Api) -> None:
     assert (payload["org"], payload["name"]) == (body["id"], body["name"])
     with api.ledger.engine.connect() as connection:
         salt = connection.execute(
-            sa.select(orgs.c.contact_salt).where(orgs.c.id == body["id"])
+            sa.select(org_contacts.c.salt).where(org_contacts.c.org == body["id"])
         ).scalar_one()
     expected = hashlib.sha256(salt + contact(number).encode()).hexdigest()
     assert payload["contact_commitment"] == expected

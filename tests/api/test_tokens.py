@@ -12,6 +12,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -305,11 +306,18 @@ def test_an_api_key_exchange_gives_a_short_token_that_writes(
     assert client.post(WRITE, headers=bearer(body["access_token"])).status_code == 201
 
 
+def _at(ledger: Ledger, monkeypatch: pytest.MonkeyPatch, now: int) -> None:
+    """Move the token service's clock and the ledger's to ``now`` (seconds): the ledger's
+    timestamps decide when a revocation took effect."""
+    monkeypatch.setattr(ledger.tokens, "clock", lambda: now)
+    monkeypatch.setattr(ledger.store, "_clock", lambda: datetime.fromtimestamp(now, UTC))
+
+
 def test_a_token_minted_after_the_revocation_works(
     client: TestClient[Litestar], ledger: Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = int(time.time())
-    monkeypatch.setattr(ledger.tokens, "clock", lambda: now)
+    _at(ledger, monkeypatch, now)
     office = bearer(ledger.tokens.mint(Principal.parse("office")))
     school = Principal.parse("school:4161010001")
     old = bearer(ledger.tokens.mint(school))
@@ -317,7 +325,7 @@ def test_a_token_minted_after_the_revocation_works(
     assert client.post(WRITE, headers=old).status_code == 401
     # Minted in the same second as the revocation: still at or before it, refused.
     assert client.post(WRITE, headers=bearer(ledger.tokens.mint(school))).status_code == 401
-    monkeypatch.setattr(ledger.tokens, "clock", lambda: now + 1)
+    _at(ledger, monkeypatch, now + 1)
     fresh = bearer(ledger.tokens.mint(school))
     assert client.post(WRITE, headers=fresh).status_code == 201
     assert client.post(WRITE, headers=old).status_code == 401
@@ -327,13 +335,13 @@ def test_revoking_again_moves_the_revocation_time(
     client: TestClient[Litestar], ledger: Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = int(time.time())
-    monkeypatch.setattr(ledger.tokens, "clock", lambda: now)
+    _at(ledger, monkeypatch, now)
     office = bearer(ledger.tokens.mint(Principal.parse("office")))
     first = client.post("/principals/org:A1/revoke", headers=office).json()
-    monkeypatch.setattr(ledger.tokens, "clock", lambda: now + 10)
+    _at(ledger, monkeypatch, now + 10)
     between = bearer(ledger.tokens.mint(Principal.parse("org:A1")))
     assert client.post(WRITE, headers=between).status_code == 201
-    monkeypatch.setattr(ledger.tokens, "clock", lambda: now + 20)
+    _at(ledger, monkeypatch, now + 20)
     second = client.post("/principals/org:A1/revoke", headers=office).json()
     assert (first["revoked_at"], second["revoked_at"]) == (now, now + 20)
     assert client.post(WRITE, headers=between).status_code == 401

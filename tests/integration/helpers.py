@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -31,6 +31,8 @@ from ledger.bootstrap import Ledger, open_ledger
 from ledger.core.canonical import EntryDraft
 from ledger.core.merkle import CompactRange, NodeID, node_position
 from ledger.settings import Settings
+from ledger.storage.engine import WRITE_LOCK
+from ledger.storage.store import StoredEntry
 from tests.postgres import PostgresServer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -71,6 +73,17 @@ def child_env(settings: Settings) -> dict[str, str]:
 def numbered(count: int, start: int = 0, kind: str = "test.numbered") -> list[EntryDraft]:
     """Drafts whose payloads are {"n": start}, {"n": start + 1}, ..."""
     return [EntryDraft(kind, "tester", {"n": start + i}) for i in range(count)]
+
+
+def append_raw(ledger: Ledger, drafts: Sequence[EntryDraft]) -> list[StoredEntry]:
+    """Append drafts of any kind straight through the store, under the write lock, with no
+    kind checks and no projections: the log's own mechanics, which these tests exercise."""
+    engine = ledger.store.engine
+    writer = engine.connect().execution_options(**{WRITE_LOCK: True})
+    with writer as connection, connection.begin():
+        if engine.dialect.name != "sqlite":
+            connection.exec_driver_sql("LOCK TABLE entries IN SHARE ROW EXCLUSIVE MODE")
+        return ledger.store.append_locked(connection, drafts)
 
 
 def payload(data: bytes) -> Any:

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from ledger.bootstrap import open_ledger
 from ledger.core.canonical import EntryDraft
 from ledger.settings import Settings
+from tests.integration.helpers import append_raw
 
 STREAM_KIND = "test.stream"
 WRITER_KIND = "test.writer"
@@ -57,7 +58,7 @@ def stream(batch: int) -> int:
     n = 0
     while n < STREAM_LIMIT:
         drafts = [EntryDraft(STREAM_KIND, "crash-writer", {"n": n + i}) for i in range(batch)]
-        appended = ledger.log.append(drafts)
+        appended = append_raw(ledger, drafts)
         _ack(appended[0].index, n, len(appended))
         n += batch
     ledger.close()
@@ -77,7 +78,7 @@ def writer(number: int, count: int) -> int:
                 EntryDraft(WRITER_KIND, f"writer-{number}", {"writer": number, "n": n + i})
                 for i in range(size)
             ]
-            appended = ledger.log.append(drafts)
+            appended = append_raw(ledger, drafts)
             _ack(appended[0].index, n, len(appended))
             n += size
         print(f"end {time.monotonic_ns()}", flush=True)

@@ -22,6 +22,7 @@ from ledger.storage.tables import metadata
 from tests.integration.helpers import (
     APPEND_ONLY_TABLES,
     ENGINES,
+    append_raw,
     node_count,
     numbered,
     raw_engine,
@@ -34,8 +35,8 @@ ZERO_HASH = bytes(32)
 def filled(ledger: Ledger) -> int:
     """Append 20 entries in singles and batches and sign a checkpoint; return the size."""
     for n in range(5):
-        ledger.log.append(numbered(1, n))
-    ledger.log.append(numbered(15, 5))
+        append_raw(ledger, numbered(1, n))
+    append_raw(ledger, numbered(15, 5))
     ledger.log.checkpoint()
     return ledger.store.size()
 

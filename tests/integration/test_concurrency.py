@@ -24,6 +24,7 @@ from ledger.services.samples import SAMPLE_KIND
 from ledger.settings import Settings
 from ledger.storage.store import StoredCheckpoint, StoredEntry
 from tests.integration.helpers import (
+    append_raw,
     certledger,
     child_env,
     numbered,
@@ -147,7 +148,7 @@ def test_cli_seed_beside_in_process_appends(ledger: Ledger, tmp_path: Path) -> N
     with spawn(seed_args, child_env(ledger.settings), tmp_path / "seed.err") as seed:
         # Append here for as long as the seed command runs.
         while seed.proc.poll() is None:
-            mine.extend(ledger.log.append(numbered(1, len(mine), kind="test.beside")))
+            mine.extend(append_raw(ledger, numbered(1, len(mine), kind="test.beside")))
         printed = seed.stdout.read()
         assert seed.proc.returncode == 0, seed.describe()
     assert "appended 300 sample entries" in printed
@@ -205,7 +206,7 @@ def test_concurrent_checkpoints_of_the_same_size(ledger: Ledger) -> None:
     signers = [ledger] + [open_ledger(ledger.settings, first_run=False) for _ in range(3)]
     try:
         for round_number in range(15):
-            ledger.log.append(numbered(1, round_number))
+            append_raw(ledger, numbered(1, round_number))
             size = ledger.store.size()
             results, errors = sign_together(signers)
             assert not errors, errors

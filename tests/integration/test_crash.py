@@ -27,7 +27,15 @@ from ledger.audit.auditor import audit
 from ledger.audit.sources import DatabaseSource
 from ledger.bootstrap import Ledger, open_ledger
 from ledger.settings import Settings
-from tests.integration.helpers import child_env, node_count, numbered, payload, python_module, spawn
+from tests.integration.helpers import (
+    append_raw,
+    child_env,
+    node_count,
+    numbered,
+    payload,
+    python_module,
+    spawn,
+)
 from tests.integration.ledger_process import STREAM_KIND
 
 #: (entries per append, acks to wait for before the kill)
@@ -111,7 +119,7 @@ def check_whole_after_crash(
     assert report.entries_checked == report.tree_size == size
 
     # And the log goes on from where it stopped.
-    appended = ledger.log.append(numbered(2, size - 1, kind=STREAM_KIND))
+    appended = append_raw(ledger, numbered(2, size - 1, kind=STREAM_KIND))
     assert [entry.index for entry in appended] == [size, size + 1]
     ledger.log.checkpoint()
     assert audit(DatabaseSource(ledger.store)).ok

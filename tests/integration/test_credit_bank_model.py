@@ -42,10 +42,9 @@ from ledger.core.errors import Conflict, Forbidden
 from ledger.core.principals import Principal
 from ledger.domain.certificates import luhn_digit
 from ledger.domain.credit_bank import ConversionRefused, Course, CourseCredit, Rule
-from ledger.domain.credit_bank_replay import TABLES
 from ledger.domain.registry import Level
 from ledger.services.certificates import china_today
-from ledger.storage.credit_bank import stored_rows
+from ledger.storage.replay import projected_tables
 from tests.api.conftest import build_ledger
 from tests.certificate_helpers import Issuer, holder_name, id_number, make_issuer
 from tests.registry_helpers import sample_school
@@ -624,7 +623,7 @@ class CreditBankMachine(RuleBasedStateMachine):
 
     @invariant()
     def projection_is_replay(self) -> None:
-        assert self.ledger.credit_bank.audit() == []
+        assert self.ledger.log.differences() == []
 
     def teardown(self) -> None:
         if not self.issuers:  # the example failed before making anything
@@ -738,8 +737,15 @@ def _conversions(ledger: Ledger, account: str) -> list[Any]:
 
 
 def dump(ledger: Ledger) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every projected table, sorted by primary key."""
     with ledger.engine.connect() as connection:
-        return {name: stored_rows(connection, name) for name in TABLES}
+        return {
+            table.name: [
+                tuple(row)
+                for row in connection.execute(sa.select(table).order_by(*table.primary_key.columns))
+            ]
+            for table in projected_tables()
+        }
 
 
 def test_rebuild_writes_the_same_rows(bank_ledger: Ledger) -> None:
@@ -751,17 +757,17 @@ def test_rebuild_writes_the_same_rows(bank_ledger: Ledger) -> None:
     )
     assert {row[0] for row in before["balances"]} >= set(scenario["accounts"])
 
-    written = bank_ledger.credit_bank.rebuild()
+    written = bank_ledger.log.rebuild()
     assert dump(bank_ledger) == before
     assert written == {name: len(rows) for name, rows in before.items()}
 
     with bank_ledger.engine.begin() as connection:
-        for name in reversed(TABLES):
-            connection.execute(sa.text(f"DELETE FROM {name}"))
+        for table in reversed(projected_tables()):
+            connection.execute(table.delete())
     assert all(not rows for rows in dump(bank_ledger).values())
-    bank_ledger.credit_bank.rebuild()
+    bank_ledger.log.rebuild()
     assert dump(bank_ledger) == before
-    assert bank_ledger.credit_bank.audit() == []
+    assert bank_ledger.log.differences() == []
 
 
 def test_audit_names_a_row_changed_by_hand(bank_ledger: Ledger) -> None:
@@ -771,7 +777,7 @@ def test_audit_names_a_row_changed_by_hand(bank_ledger: Ledger) -> None:
         c.conversion for a in scenario["accounts"] for c in _conversions(bank_ledger, a)
     )
     deposited = bank_ledger.credit_bank.learner(OFFICE, account).deposited
-    assert bank_ledger.credit_bank.audit() == []
+    assert bank_ledger.log.differences() == []
 
     with bank_ledger.engine.begin() as connection:
         connection.execute(
@@ -783,13 +789,13 @@ def test_audit_names_a_row_changed_by_hand(bank_ledger: Ledger) -> None:
             {"c": conversion},
         )
     assert bank_ledger.credit_bank.learner(OFFICE, account).deposited == deposited + 1
-    found = {(d.table, d.key): d for d in bank_ledger.credit_bank.audit()}
+    found = {(d.table, d.key): d for d in bank_ledger.log.differences()}
     assert set(found) == {("balances", account), ("conversions", conversion)}
     balance = found[("balances", account)]
     assert balance.stored is not None and balance.expected is not None
     assert balance.stored[1] == balance.expected[1] + 1
     assert account in str(balance) and conversion in str(found[("conversions", conversion)])
 
-    bank_ledger.credit_bank.rebuild()
-    assert bank_ledger.credit_bank.audit() == []
+    bank_ledger.log.rebuild()
+    assert bank_ledger.log.differences() == []
     assert bank_ledger.credit_bank.learner(OFFICE, account).deposited == deposited

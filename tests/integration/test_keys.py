@@ -14,6 +14,7 @@ from ledger.core.canonical import EntryDraft
 from ledger.core.checkpoint import NoteVerifier, open_checkpoint
 from ledger.core.errors import BadSignature, SigningKeyError
 from ledger.settings import Settings
+from tests.integration.helpers import append_raw
 
 
 def make_settings(tmp_path: Path, url: str) -> Settings:
@@ -69,7 +70,7 @@ def test_rotation_is_recorded_and_old_checkpoints_still_verify(ledger: Ledger) -
     for verifier in ledger.log.note_verifiers():
         assert open_checkpoint(handover.note, [verifier], "ledger.test").size == handover.tree_size
 
-    ledger.log.append([EntryDraft("sample.recorded", "system", {"n": 1})])
+    append_raw(ledger, [EntryDraft("sample.recorded", "system", {"n": 1})])
     new_note = ledger.log.checkpoint().note
     new_key = ledger.log.signing_key()
     assert new_key.kid == rotation.added != old_key.kid

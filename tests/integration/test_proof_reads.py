@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import event
 
 from ledger.bootstrap import Ledger
-from tests.integration.helpers import ENGINES, numbered, standalone_ledger
+from tests.integration.helpers import ENGINES, append_raw, numbered, standalone_ledger
 
 #: Entries in the log: the key entry and 5000 more.
 SIZE = 5001
@@ -30,7 +30,7 @@ def big_ledger(
     """A ledger of 5001 entries on each engine, shared by the module (read only)."""
     with standalone_ledger(request.param, request, tmp_path_factory) as ledger:
         for start in range(0, SIZE - 1, 1000):
-            ledger.log.append(numbered(1000, start))
+            append_raw(ledger, numbered(1000, start))
         assert ledger.store.size() == SIZE
         yield ledger
 

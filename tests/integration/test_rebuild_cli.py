@@ -53,7 +53,7 @@ def test_audit_catches_a_hand_changed_balance_and_rebuild_repairs_it(
     data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["audit"]) == 0
-    assert "credit bank's tables match a replay" in capsys.readouterr().out
+    assert "every projection matches a replay" in capsys.readouterr().out
 
     with sqlite3.connect(data_dir / "ledger.db") as database:
         account = database.execute("SELECT account FROM balances ORDER BY account").fetchone()[0]

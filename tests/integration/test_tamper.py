@@ -44,6 +44,7 @@ from tests.integration.helpers import (
     ENGINES,
     Copier,
     all_nodes,
+    append_raw,
     certledger,
     child_env,
     copy_database,
@@ -63,8 +64,8 @@ SIZE = 41
 def build(ledger: Ledger) -> int:
     """Entry 0 (the key), then 40 entries in singles and a batch; signed. Returns SIZE."""
     for n in range(10):
-        ledger.log.append(numbered(1, n))
-    ledger.log.append(numbered(30, 10))
+        append_raw(ledger, numbered(1, n))
+    append_raw(ledger, numbered(30, 10))
     ledger.log.checkpoint()
     return ledger.store.size()
 
@@ -313,22 +314,23 @@ def rewrite_history(url: str, settings: Settings, k: int, replay: bool) -> None:
             connection.execute(
                 sa.text("DELETE FROM merkle_nodes WHERE position >= :p"), {"p": node_count(k)}
             )
-        log = LogService(store, KeyFolder(settings.keys_dir), settings.origin)
+        log = LogService(store, KeyFolder(settings.keys_dir), settings.origin, settings.public_url)
         if replay:
             drafts = [EntryDraft(entry.kind, entry.principal, entry.payload) for entry in tail]
             drafts[0] = EntryDraft(drafts[0].kind, drafts[0].principal, {"n": 999_999})
-            log.append(drafts)
+            with engine.begin() as connection:
+                store.append_locked(connection, drafts)
         log.checkpoint()
     finally:
         engine.dispose()
 
 
 def test_older_checkpoint(ledger: Ledger, copy_of: Copier, tmp_path: Path) -> None:
-    ledger.log.append(numbered(30))
+    append_raw(ledger, numbered(30))
     older = ledger.log.checkpoint()
     m = older.tree_size
     assert m == 31
-    ledger.log.append(numbered(20, 30))
+    append_raw(ledger, numbered(20, 30))
     latest = ledger.log.checkpoint()
 
     report = audit(DatabaseSource(ledger.store), older_note=older.note)

@@ -1,0 +1,157 @@
+"""How projections are written: a handler per entry kind, run by the store inside the append's
+transaction (and by rebuild and the audit's replay, from index 0, through the same handlers).
+
+A ProjectionWriter buffers the rows handlers insert and the sums they add, and writes them
+in a few statements; any read or other statement through it writes what is buffered first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Executable, Result, Table, bindparam, update
+
+from ledger.kinds import Kind
+from ledger.payloads import Payload
+from ledger.storage.store import StoredEntry
+from ledger.storage.tables import metadata
+
+#: Signs the claims of a verification record with the key the ledger names as active at
+#: this point of the log; None where only the claims are kept (the audit's replay).
+RecordSigner = Callable[[Connection, Mapping[str, Any]], str]
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectionContext:
+    """What handlers need beyond the entries: the records' issuer and their signer."""
+
+    issuer: str
+    sign_record: RecordSigner | None = None
+
+
+class ProjectionWriter:
+    """The connection of one append (or replay), with buffered inserts and sums."""
+
+    def __init__(self, connection: Connection, context: ProjectionContext) -> None:
+        self.connection = connection
+        self.context = context
+        #: What an append produced beside its rows, for its caller (signed records).
+        self.outputs: dict[str, dict[str, Any]] = {}
+        #: What handlers look up once per append (titles, names, which batches exist).
+        self.memo: dict[tuple[Any, ...], Any] = {}
+        self._inserts: dict[Table, list[dict[str, Any]]] = {}
+        self._sums: dict[tuple[Table, tuple[str, ...]], dict[Any, dict[str, int]]] = {}
+        self._updates: dict[Executable, list[dict[str, Any]]] = {}
+
+    def insert(self, table: Table, row: dict[str, Any]) -> None:
+        """Insert ``row`` into ``table`` (buffered)."""
+        self._inserts.setdefault(table, []).append(row)
+
+    def add(
+        self, table: Table, key_columns: str | tuple[str, ...], key: Any, **amounts: int
+    ) -> None:
+        """Add ``amounts`` to the columns of the row of ``table`` whose ``key_columns`` hold
+        ``key`` (buffered and summed; the row must exist when the sums are written)."""
+        columns = (key_columns,) if isinstance(key_columns, str) else key_columns
+        row = self._sums.setdefault((table, columns), {}).setdefault(key, {})
+        for column, amount in amounts.items():
+            row[column] = row.get(column, 0) + amount
+
+    def update_later(self, statement: Executable, parameters: dict[str, Any]) -> None:
+        """Run ``statement`` (an UPDATE with bind parameters) with ``parameters`` when the
+        buffers are written, after the inserts and sums, many rows in one go."""
+        self._updates.setdefault(statement, []).append(parameters)
+
+    def execute(self, statement: Executable, parameters: Any = None) -> Result[Any]:
+        """Write what is buffered, then run ``statement`` (a read sees every earlier row)."""
+        self.flush()
+        return self.connection.execute(statement, parameters)
+
+    def flush(self) -> None:
+        """Write the buffered inserts (parents before children), then the sums."""
+        if self._inserts:
+            for table in metadata.sorted_tables:
+                rows = self._inserts.pop(table, None)
+                if rows:
+                    self.connection.execute(table.insert(), rows)
+            if self._inserts:  # a table outside the shared metadata
+                for table, rows in list(self._inserts.items()):
+                    self.connection.execute(table.insert(), rows)
+                self._inserts.clear()
+        for (table, key_columns), rows in self._sums.items():
+            changes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for key, amounts in rows.items():
+                if any(amounts.values()):
+                    keys = key if len(key_columns) > 1 else (key,)
+                    named = {f"key_{n}": value for n, value in enumerate(keys)}
+                    amounts_named = {f"amount_{c}": a for c, a in amounts.items()}
+                    changes.setdefault(tuple(sorted(amounts)), []).append(
+                        {**named, **amounts_named}
+                    )
+            for columns, params in changes.items():
+                statement = (
+                    update(table)
+                    .where(
+                        *(
+                            table.c[name] == bindparam(f"key_{n}")
+                            for n, name in enumerate(key_columns)
+                        )
+                    )
+                    .values({c: table.c[c] + bindparam(f"amount_{c}") for c in columns})
+                )
+                self.connection.execute(statement, params)
+        self._sums.clear()
+        for statement, parameters in self._updates.items():
+            self.connection.execute(statement, parameters)
+        self._updates.clear()
+
+
+#: Applies one entry to a projection: the writer, the entry, its payload as its kind's
+#: type, and what goes beside the ledger with it (None in a rebuild or replay).
+Handler = Callable[[ProjectionWriter, StoredEntry, Any, Any], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Projection:
+    """A projection: its name (as ledger.kinds declares it), the tables only it writes, and
+    its handler of each kind it reads. ``beside`` projections keep data the ledger does not
+    hold (personal data, documents): written with the entries, never rebuilt."""
+
+    name: str
+    tables: tuple[Table, ...]
+    handlers: Mapping[Kind, Handler]
+    beside: bool = False
+    #: Columns the audit compares by a check of its own instead of equality (a signed
+    #: record against the claims the replay expects), by table name.
+    checked_columns: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """One entry to project: the stored entry, its payload, and what goes beside it."""
+
+    entry: StoredEntry
+    payload: Payload
+    beside: Any = None
+
+
+def run_handlers(
+    writer: ProjectionWriter,
+    appended: Sequence[Appended],
+    projections: Mapping[str, Projection],
+    order: Callable[[str], Sequence[str]],
+    *,
+    include_beside: bool = True,
+) -> None:
+    """Apply every entry to the projections its kind feeds, in the declared order."""
+    for item in appended:
+        for name in order(item.entry.kind):
+            projection = projections[name]
+            if projection.beside and not include_beside:
+                continue
+            projection.handlers[Kind(item.entry.kind)](
+                writer, item.entry, item.payload, item.beside
+            )
+    writer.flush()

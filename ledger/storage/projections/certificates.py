@@ -1,0 +1,146 @@
+"""The certificates projection: learning accounts, certificates with their signed records and
+revocations, and the batches they were issued in.
+
+A certificate's record is signed here, inside the append, once its ledger index and leaf
+hash are known: by the key the ledger names as active at that point of the log. Ed25519
+signatures are deterministic, so a rebuild signs the very same record again.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import msgspec
+from sqlalchemy import select, update
+
+from ledger.core.errors import Conflict, NotFound
+from ledger.domain.certificates import china_date, record_payload
+from ledger.kinds import CERTIFICATES, Kind
+from ledger.payloads import CertificateIssued, CertificateRevoked, LearnerErased, LearnerOpened
+from ledger.storage.projection import Projection, ProjectionWriter
+from ledger.storage.store import StoredEntry
+from ledger.storage.tables import certificate_batches, certificates, learners, orgs, standards
+
+#: What the audit's replay keeps in place of a signed record: the claims it must carry.
+CLAIMS_PREFIX = "claims:"
+
+
+def _opened(writer: ProjectionWriter, entry: StoredEntry, p: LearnerOpened, _b: object) -> None:
+    writer.insert(learners, {"account": p.account, "opened_index": entry.index})
+
+
+def _names(writer: ProjectionWriter, standard: str, org: str) -> tuple[str, str]:
+    """The standard's title and the organization's name (the same for the whole append)."""
+    key = ("names", standard, org)
+    found = writer.memo.get(key)
+    if found is None:
+        title = writer.execute(select(standards.c.title).where(standards.c.code == standard))
+        name = writer.execute(select(orgs.c.name).where(orgs.c.id == org))
+        found = writer.memo[key] = (title.scalar_one(), name.scalar_one())
+    names: tuple[str, str] = found
+    return names
+
+
+def _record(writer: ProjectionWriter, entry: StoredEntry, p: CertificateIssued) -> str:
+    title, org_name = _names(writer, p.standard, p.org)
+    claims = record_payload(
+        msgspec.to_builtins(p),
+        iss=writer.context.issuer,
+        index=entry.index,
+        leaf_hash_b64=base64.b64encode(entry.leaf_hash).decode("ascii"),
+        standard_title=title,
+        org_name=org_name,
+    )
+    sign = writer.context.sign_record
+    if sign is None:
+        return CLAIMS_PREFIX + claims.decode("utf-8")
+    record = sign(writer.connection, claims)
+    writer.outputs.setdefault("records", {})[p.certificate] = record
+    return record
+
+
+def _issued(writer: ProjectionWriter, entry: StoredEntry, p: CertificateIssued, _b: object) -> None:
+    writer.insert(
+        certificates,
+        {
+            "number": p.certificate,
+            "account": p.account,
+            "standard": p.standard,
+            "level": p.level,
+            "org": p.org,
+            "issued_on": p.issued_on,
+            "batch": p.batch,
+            "issued_index": entry.index,
+            "record": _record(writer, entry, p),
+        },
+    )
+    if p.batch is not None:
+        _count_in_batch(writer, entry, p.org, p.batch)
+
+
+def _count_in_batch(writer: ProjectionWriter, entry: StoredEntry, org: str, batch: str) -> None:
+    key = ("batch", org, batch)
+    if key not in writer.memo:
+        found = writer.execute(
+            select(certificate_batches.c.size).where(
+                certificate_batches.c.org == org, certificate_batches.c.batch == batch
+            )
+        ).first()
+        writer.memo[key] = found is not None
+        if found is None:
+            writer.insert(
+                certificate_batches,
+                {"org": org, "batch": batch, "size": 1, "first_index": entry.index},
+            )
+            return
+    writer.add(certificate_batches, ("org", "batch"), (org, batch), size=1)
+
+
+def _revoked(
+    writer: ProjectionWriter, entry: StoredEntry, p: CertificateRevoked, _b: object
+) -> None:
+    row = writer.execute(
+        select(certificates.c.revoked_index).where(certificates.c.number == p.certificate)
+    ).first()
+    if row is None:
+        raise NotFound(f"there is no certificate {p.certificate}")
+    if row.revoked_index is not None:
+        raise Conflict(f"certificate {p.certificate} is revoked already")
+    writer.execute(
+        update(certificates)
+        .where(certificates.c.number == p.certificate)
+        .values(
+            revoked_index=entry.index,
+            revoked_on=china_date(entry.timestamp),
+            revocation_reason=p.reason,
+        )
+    )
+
+
+def _erased(writer: ProjectionWriter, entry: StoredEntry, p: LearnerErased, _b: object) -> None:
+    row = writer.execute(
+        select(learners.c.erased_index).where(learners.c.account == p.account)
+    ).first()
+    if row is None:
+        raise NotFound(f"there is no learning account {p.account}")
+    if row.erased_index is not None:
+        raise Conflict(f"the personal data of account {p.account} is erased already")
+    writer.execute(
+        update(learners).where(learners.c.account == p.account).values(erased_index=entry.index)
+    )
+
+
+HANDLERS: dict[Kind, Any] = {
+    Kind.LEARNER_OPENED: _opened,
+    Kind.CERTIFICATE_ISSUED: _issued,
+    Kind.CERTIFICATE_REVOKED: _revoked,
+    Kind.LEARNER_ERASED: _erased,
+}
+
+PROJECTION = Projection(
+    CERTIFICATES,
+    (learners, certificates, certificate_batches),
+    HANDLERS,
+    checked_columns={"certificates": "record"},
+)

@@ -1,0 +1,137 @@
+"""The unit of work: the one way to write. Take the write lock, read what the rules need through
+the same transaction, append the drafts (with what goes beside them), commit.
+
+    with log.unit_of_work() as uow:
+        ensure_active_school(uow.connection, school)
+        uow.append(Draft(Kind.LEARNER_ENROLLED, str(actor), payload))
+        uow.commit()
+
+Appending runs every projection the kinds declare (ledger.kinds, ledger.storage.projections)
+in the same transaction; leaving the block without commit() writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from ledger.core.canonical import EntryDraft
+from ledger.kinds import KINDS, Kind, check_payload
+from ledger.storage.engine import WRITE_LOCK
+from ledger.storage.projection import Appended, ProjectionContext, ProjectionWriter, run_handlers
+from ledger.storage.projections import PROJECTIONS
+from ledger.storage.store import LedgerStore, StoredEntry
+
+#: The open transaction of a unit of work, as the reads under its lock take it.
+Transaction = Connection
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """An entry to append: its kind, the principal writing it, its payload, and what goes
+    beside the ledger with it (personal data, a document's text, a secret's hash)."""
+
+    kind: Kind
+    principal: str
+    payload: Mapping[str, Any]
+    beside: Any = None
+
+
+def projections_of(kind: str) -> Sequence[str]:
+    """The projections ``kind`` feeds, in the order they run."""
+    return KINDS[kind].projections  # type: ignore[index]
+
+
+class UnitOfWork:
+    """One write transaction under the ledger's write lock (see the module docstring)."""
+
+    def __init__(self, store: LedgerStore, context: ProjectionContext) -> None:
+        self._store = store
+        self._context = context
+        self._connection: Connection | None = None
+        self._writer: ProjectionWriter | None = None
+        self._committed = False
+        #: Every entry appended so far, in order.
+        self.appended: list[StoredEntry] = []
+
+    def __enter__(self) -> UnitOfWork:
+        engine = self._store.engine
+        connection = engine.connect().execution_options(**{WRITE_LOCK: True})
+        try:
+            connection.begin()
+            if engine.dialect.name != "sqlite":
+                # Self-conflicting, so writers queue; plain readers are not blocked.
+                connection.execute(text("LOCK TABLE entries IN SHARE ROW EXCLUSIVE MODE"))
+        except BaseException:
+            connection.close()
+            raise
+        self._connection = connection
+        self._writer = ProjectionWriter(connection, self._context)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        connection = self._connection
+        self._connection = self._writer = None
+        if connection is None:
+            return
+        try:
+            if not self._committed:
+                connection.rollback()
+        finally:
+            connection.close()
+
+    @property
+    def connection(self) -> Connection:
+        """The open transaction: reads through it see every earlier write and this one's."""
+        if self._connection is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._connection
+
+    @property
+    def outputs(self) -> dict[str, dict[str, Any]]:
+        """What the projections produced for the caller (signed records, by certificate)."""
+        if self._writer is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._writer.outputs
+
+    def append(self, *drafts: Draft) -> list[StoredEntry]:
+        """Append ``drafts`` in order and run their projections; the stored entries.
+
+        InvalidInput when a kind is unknown, its principal's role may not write it, or a
+        payload does not fit its kind's type; projections raise Conflict or NotFound for
+        what the state forbids. Either way nothing of this unit of work is written.
+        """
+        if not drafts:
+            return []
+        connection, writer = self.connection, self._writer
+        assert writer is not None
+        payloads = [check_payload(d.kind, d.principal, d.payload) for d in drafts]
+        entries = self._store.append_locked(
+            connection, [EntryDraft(d.kind.value, d.principal, dict(d.payload)) for d in drafts]
+        )
+        run_handlers(
+            writer,
+            [
+                Appended(entry, payload, draft.beside)
+                for entry, payload, draft in zip(entries, payloads, drafts, strict=True)
+            ],
+            PROJECTIONS,
+            projections_of,
+        )
+        self.appended.extend(entries)
+        return entries
+
+    def commit(self) -> list[StoredEntry]:
+        """Commit: the entries are durable when this returns. The entries appended."""
+        self.connection.commit()
+        self._committed = True
+        return self.appended
