@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter, RawBody
 from litestar.status_codes import (
@@ -26,7 +26,7 @@ from litestar.status_codes import (
 
 from api.auth import RateLimits, client_address
 from api.errors import error_spec
-from api.params import fields_named, path_checked, query_checked, strict_query
+from api.params import ApiController, fields_named, path_checked, query_checked
 from api.qr import qr_png, qr_svg
 from ledger.bootstrap import Ledger
 from ledger.core.principals import Principal
@@ -139,7 +139,7 @@ def _verify_result(verification: Verification, number: str | None) -> VerifyResu
     return VerifyResult(verdict=verification.verdict, reasons=verification.reasons, status=status)  # type: ignore[arg-type]
 
 
-class CertificateController(Controller):
+class CertificateController(ApiController):
     """Issue and revoke certificates; their records, QR codes and status."""
 
     path = "/certificates"
@@ -149,7 +149,6 @@ class CertificateController(Controller):
         "/",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Issue a certificate",
         description=(
             "By the organization that owns the standard. Opens the holder's learning "
@@ -172,7 +171,6 @@ class CertificateController(Controller):
     @post(
         "/batch",
         sync_to_thread=True,
-        before_request=strict_query(),
         request_max_body_size=MAX_BATCH_BODY_SIZE,
         summary="Issue a batch of certificates",
         description=(
@@ -200,7 +198,6 @@ class CertificateController(Controller):
     @post(
         "/batch.csv",
         sync_to_thread=True,
-        before_request=strict_query("batch_id"),
         request_max_body_size=MAX_BATCH_BODY_SIZE,
         summary="Issue a batch of certificates from a CSV file",
         description=(
@@ -234,7 +231,6 @@ class CertificateController(Controller):
         "/{number:str}/revoke",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Revoke a certificate",
         description=(
             "By the issuing organization or the office. Records certificate.revoked with the "
@@ -262,7 +258,6 @@ class CertificateController(Controller):
     @get(
         "/{number:str}/status",
         sync_to_thread=True,
-        before_request=strict_query(),
         cache_control=None,
         summary="The status of a certificate",
         description="Public: valid, revoked (with date and reason) or unknown.",
@@ -279,7 +274,6 @@ class CertificateController(Controller):
     @get(
         "/{number:str}/record",
         sync_to_thread=True,
-        before_request=strict_query(),
         media_type="application/jose",
         summary="The verification record of a certificate",
         description="Public: the compact JWS of format section 9.3.",
@@ -299,7 +293,6 @@ class CertificateController(Controller):
     @get(
         "/{number:str}/qr.png",
         sync_to_thread=True,
-        before_request=strict_query(),
         media_type="image/png",
         summary="The QR code of a certificate, as PNG",
         description="Encodes <public URL>/verify#r=<record> with error correction M.",
@@ -315,7 +308,6 @@ class CertificateController(Controller):
     @get(
         "/{number:str}/qr.svg",
         sync_to_thread=True,
-        before_request=strict_query(),
         media_type="image/svg+xml",
         summary="The QR code of a certificate, as SVG",
         description="Encodes <public URL>/verify#r=<record> with error correction M.",
@@ -336,7 +328,7 @@ class CertificateController(Controller):
         )
 
 
-class VerificationController(Controller):
+class VerificationController(ApiController):
     """POST /verify (a record) and POST /lookup (a number and the holder's name)."""
 
     path = "/"
@@ -346,7 +338,6 @@ class VerificationController(Controller):
         "/verify",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Verify a record",
         description=(
             "Public. valid, revoked, unknown or forged, with the reasons: the signature "
@@ -364,7 +355,6 @@ class VerificationController(Controller):
         "/lookup",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Look up a certificate by number and holder name",
         description=(
             "Public, rate limited per client address. valid or revoked when the name is the "
@@ -389,7 +379,7 @@ class VerificationController(Controller):
         return _verify_result(verification, None)
 
 
-class LearnerController(Controller):
+class LearnerController(ApiController):
     """The personal data of learners: erasure on request."""
 
     path = "/learners"
@@ -399,7 +389,6 @@ class LearnerController(Controller):
         "/{account:str}/personal-data",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Erase a learner's personal data",
         description=(
             "Office only. Removes the name, ID number and commitment salts from the "

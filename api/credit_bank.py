@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter, RawBody
 from litestar.status_codes import (
@@ -27,7 +27,7 @@ from litestar.status_codes import (
 
 from api.auth import CHECKS_EXIT
 from api.errors import error_spec
-from api.params import fields_named, path_checked, query_checked, strict_query
+from api.params import ApiController, fields_named, path_checked, query_checked
 from ledger.bootstrap import Ledger
 from ledger.core.principals import Principal
 from ledger.domain.certificates import check_account_number, check_token
@@ -164,7 +164,7 @@ def learner_view(record: LearnerRecord) -> LearnerView:
     )
 
 
-class SchoolCreditController(Controller):
+class SchoolCreditController(ApiController):
     """A school's students and conversion rules."""
 
     path = "/schools"
@@ -174,7 +174,6 @@ class SchoolCreditController(Controller):
         "/{id:str}/students",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Enrol a student",
         description=(
             "The school itself. By account number, or by name and ID number (personal "
@@ -211,7 +210,6 @@ class SchoolCreditController(Controller):
         "/{id:str}/rules",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Publish a conversion rule or a new version of one",
         description=(
             "The school itself. With rule, a new version of that rule; older versions stay "
@@ -250,7 +248,6 @@ class SchoolCreditController(Controller):
     @get(
         "/{id:str}/rules",
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="A school's conversion rules",
         description="The latest version of each rule, in order of first publication.",
         responses={**_AUTH_ERRORS},
@@ -266,7 +263,7 @@ class SchoolCreditController(Controller):
         return [_rule_view(v, i) for v, i in ledger.credit_bank.school_rules(school)]
 
 
-class RuleController(Controller):
+class RuleController(ApiController):
     """A conversion rule and its versions."""
 
     path = "/rules"
@@ -275,7 +272,6 @@ class RuleController(Controller):
     @get(
         "/{rule:str}",
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="A conversion rule",
         description="Its latest version and every version, oldest first.",
         responses={**_AUTH_ERRORS, HTTP_404_NOT_FOUND: error_spec("No such rule.")},
@@ -304,7 +300,7 @@ def _batch_response(
     return Response(body, status_code=HTTP_200_OK if replayed else HTTP_201_CREATED)
 
 
-class ConversionController(Controller):
+class ConversionController(ApiController):
     """Conversions of certificates into course credits of a programme."""
 
     path = "/conversions"
@@ -314,7 +310,6 @@ class ConversionController(Controller):
         "/",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         opt={CHECKS_EXIT: True},
         summary="Record a conversion",
         description=(
@@ -343,7 +338,6 @@ class ConversionController(Controller):
     @post(
         "/batch",
         sync_to_thread=True,
-        before_request=strict_query(),
         request_max_body_size=_MAX_BATCH_BODY,
         opt={CHECKS_EXIT: True},
         summary="Record a batch of conversions",
@@ -375,7 +369,6 @@ class ConversionController(Controller):
     @post(
         "/batch.csv",
         sync_to_thread=True,
-        before_request=strict_query("batch_id"),
         request_max_body_size=_MAX_BATCH_BODY,
         opt={CHECKS_EXIT: True},
         summary="Record a batch of conversions from a CSV file",
@@ -397,7 +390,7 @@ class ConversionController(Controller):
         return _batch_response(str(batch), converted, replayed)
 
 
-class LearnerAccountController(Controller):
+class LearnerAccountController(ApiController):
     """A learning account: what the learner and their schools see, and course credits."""
 
     path = "/learners"
@@ -406,7 +399,6 @@ class LearnerAccountController(Controller):
     @get(
         "/{account:str}",
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="A learning account",
         description=(
             "Outcomes, conversions, reversals and balance: for the learner, the schools "
@@ -428,7 +420,6 @@ class LearnerAccountController(Controller):
     @get(
         "/{account:str}/transcript",
         sync_to_thread=True,
-        before_request=strict_query(),
         media_type="application/jose",
         summary="A signed transcript",
         description=(
@@ -454,7 +445,6 @@ class LearnerAccountController(Controller):
         "/{account:str}/credits",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Deposit course credits",
         description="A school, for one of its own students. Records credit.deposited.",
         responses={**_AUTH_ERRORS},

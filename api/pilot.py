@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import (
@@ -22,7 +22,7 @@ from litestar.status_codes import (
 )
 
 from api.errors import error_spec
-from api.params import fields_named, path_checked, query_checked, query_choice, strict_query
+from api.params import ApiController, fields_named, path_checked, query_checked, query_choice
 from ledger.bootstrap import Ledger
 from ledger.core.errors import NotFound
 from ledger.core.principals import Principal
@@ -90,7 +90,7 @@ def _results(assessment: str, recorded: int, issued: AssessmentIssuance | None) 
     )
 
 
-class PilotSchoolController(Controller):
+class PilotSchoolController(ApiController):
     """What schools and organizations file: plans, sites, assessments, self-evaluations."""
 
     path = "/"
@@ -100,7 +100,6 @@ class PilotSchoolController(Controller):
         "/schools/{id:str}/plans",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="File an annual pilot plan",
         description="The school itself: the standards and levels it will offer, with the "
         "candidates it expects for each. The office reviews it.",
@@ -130,7 +129,6 @@ class PilotSchoolController(Controller):
         "/orgs/{id:str}/sites",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Register an assessment site",
         description="The organization itself, for its own standards.",
         responses=ERRORS,
@@ -153,7 +151,6 @@ class PilotSchoolController(Controller):
         "/orgs/{id:str}/assessments",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Schedule an assessment",
         description="The organization itself: one of its standards, at one of its sites, at a "
         "fee within the office's cap (400 naming the cap).",
@@ -179,7 +176,6 @@ class PilotSchoolController(Controller):
         "/orgs/{id:str}/self-evaluations",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Submit an organization's self-evaluation",
         description="The ledger keeps the text's SHA-256; the office reads the text.",
         responses=ERRORS,
@@ -201,7 +197,6 @@ class PilotSchoolController(Controller):
         "/schools/{id:str}/self-evaluations",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Submit a school's self-evaluation",
         description="The ledger keeps the text's SHA-256; the office reads the text.",
         responses=ERRORS,
@@ -222,7 +217,7 @@ class PilotSchoolController(Controller):
         return Recorded(id=recorded.id, index=recorded.index)
 
 
-class PlanController(Controller):
+class PlanController(ApiController):
     """Plans and their review by the office."""
 
     path = "/plans"
@@ -231,7 +226,6 @@ class PlanController(Controller):
     @get(
         "/",
         sync_to_thread=True,
-        before_request=strict_query("year", "school", "status", integers=("year",)),
         summary="List plans",
         description="In filing order, filtered by year, school, status.",
         responses=ERRORS,
@@ -265,7 +259,6 @@ class PlanController(Controller):
         "/{id:str}/approve",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Approve a plan",
         description="Office only; the plan must be under review.",
         responses=ERRORS,
@@ -284,7 +277,6 @@ class PlanController(Controller):
         "/{id:str}/return",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Return a plan with comments",
         description="Office only; the school files a revised plan.",
         responses=ERRORS,
@@ -303,7 +295,6 @@ class PlanController(Controller):
         "/{id:str}/reject",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Reject a plan",
         description="Office only.",
         responses=ERRORS,
@@ -319,7 +310,7 @@ class PlanController(Controller):
         return self._review(ledger, principal, id, PLAN_REJECTED, data.comments)
 
 
-class AssessmentController(Controller):
+class AssessmentController(ApiController):
     """An assessment: its candidates, results and certificates."""
 
     path = "/assessments"
@@ -328,7 +319,6 @@ class AssessmentController(Controller):
     @get(
         "/{id:str}",
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="An assessment",
         description="With its counts of candidates, results, passes and certificates.",
         responses=ERRORS,
@@ -359,7 +349,6 @@ class AssessmentController(Controller):
         "/{id:str}/candidates",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Enrol candidates",
         description="A school, its own students, for a standard and level of its approved plan "
         "for the assessment's year, within the site's capacity; all or none.",
@@ -382,7 +371,6 @@ class AssessmentController(Controller):
         "/{id:str}/results",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Record results",
         description="The organization: score and pass of each candidate, all or none, once. "
         "With issue, the passing candidates' certificates are issued in the same request "
@@ -408,7 +396,6 @@ class AssessmentController(Controller):
         "/{id:str}/certificates",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Issue the certificates of passing candidates",
         description="The organization: issues to every passing candidate without a "
         "certificate; a retry issues nothing twice.",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import (
@@ -23,7 +23,7 @@ from litestar.status_codes import (
 )
 
 from api.errors import error_spec
-from api.params import fields_named, path_checked, query_checked, query_choice, strict_query
+from api.params import ApiController, fields_named, path_checked, query_checked, query_choice
 from ledger.bootstrap import Ledger
 from ledger.core.principals import Principal
 from ledger.domain.registry import (
@@ -83,7 +83,6 @@ _CHANGE_ERRORS = {
 }
 _LIMIT = QueryParameter(ge=1, le=MAX_PAGE_SIZE, description=f"page size, at most {MAX_PAGE_SIZE}")
 _OFFSET = QueryParameter(ge=0, le=MAX_OFFSET, description="rows to skip")
-_PAGING = ("limit", "offset")
 _STATUS = QueryParameter(description="keep objects with this status")
 _NAME_CONTAINS = QueryParameter(
     min_length=1, max_length=200, description="keep names containing this text"
@@ -134,7 +133,7 @@ def standard_view(record: StandardRecord) -> StandardView:
     )
 
 
-class OrgController(Controller):
+class OrgController(ApiController):
     """Training and evaluation organizations: register, list, read, exit, publish standards."""
 
     path = "/orgs"
@@ -144,7 +143,6 @@ class OrgController(Controller):
         "/",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Register an organization",
         description=(
             "Office only. Records org.registered with the name and a salted SHA-256 "
@@ -166,7 +164,6 @@ class OrgController(Controller):
     @get(
         "/",
         sync_to_thread=True,
-        before_request=strict_query("status", "name", *_PAGING),
         summary="List organizations",
         description=(
             "In registration order. name keeps organizations whose name contains it "
@@ -198,7 +195,6 @@ class OrgController(Controller):
     @get(
         "/{id:str}",
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Read an organization",
         description="contact is shown only to the office, auditors and the organization itself.",
         responses={**_READ_ERRORS, HTTP_404_NOT_FOUND: error_spec("No such organization.")},
@@ -217,7 +213,6 @@ class OrgController(Controller):
         "/{id:str}/suspend",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Suspend an organization",
         description="Office only. A suspended organization can no longer write (403).",
         responses=_CHANGE_ERRORS,
@@ -238,7 +233,6 @@ class OrgController(Controller):
         "/{id:str}/reinstate",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Reinstate a suspended organization",
         description="Office only. 409 unless the organization is suspended.",
         responses=_CHANGE_ERRORS,
@@ -259,7 +253,6 @@ class OrgController(Controller):
         "/{id:str}/bar",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Bar an organization",
         description="Office only. Final: a barred organization is never reinstated.",
         responses=_CHANGE_ERRORS,
@@ -280,7 +273,6 @@ class OrgController(Controller):
         "/{id:str}/standards",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Publish a certificate standard",
         description=(
             "Only the organization id itself, and only while it is registered (a suspended "
@@ -305,7 +297,7 @@ class OrgController(Controller):
         return StandardPublished(code=recorded.id, index=recorded.index)
 
 
-class SchoolController(Controller):
+class SchoolController(ApiController):
     """Pilot schools: admit, list, read, suspend, reinstate, expel."""
 
     path = "/schools"
@@ -315,7 +307,6 @@ class SchoolController(Controller):
         "/",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Admit a pilot school",
         description="Office only. Records school.admitted; city is a code of the province's list.",
         responses={**_WRITE_ERRORS, HTTP_409_CONFLICT: error_spec("The school exists.")},
@@ -334,7 +325,6 @@ class SchoolController(Controller):
     @get(
         "/",
         sync_to_thread=True,
-        before_request=strict_query("city", "level", "status", *_PAGING),
         summary="List pilot schools",
         description="In admission order; filter by city code, level and status.",
         responses=_READ_ERRORS,
@@ -362,7 +352,6 @@ class SchoolController(Controller):
     @get(
         "/{id:str}",
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Read a pilot school",
         responses={**_READ_ERRORS, HTTP_404_NOT_FOUND: error_spec("No such school.")},
     )
@@ -374,7 +363,6 @@ class SchoolController(Controller):
         "/{id:str}/suspend",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Suspend a pilot school",
         description="Office only. A suspended school can no longer write (403).",
         responses=_CHANGE_ERRORS,
@@ -395,7 +383,6 @@ class SchoolController(Controller):
         "/{id:str}/reinstate",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Reinstate a suspended pilot school",
         description="Office only. 409 unless the school is suspended.",
         responses=_CHANGE_ERRORS,
@@ -416,7 +403,6 @@ class SchoolController(Controller):
         "/{id:str}/expel",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Expel a pilot school",
         description="Office only. Final: an expelled school is never reinstated.",
         responses=_CHANGE_ERRORS,
@@ -434,7 +420,7 @@ class SchoolController(Controller):
             return _change(ledger.registry.expel_school(principal, school_id, data.reason))
 
 
-class StandardController(Controller):
+class StandardController(ApiController):
     """Certificate standards: list and read (organizations publish under /orgs/{id})."""
 
     path = "/standards"
@@ -443,7 +429,6 @@ class StandardController(Controller):
     @get(
         "/",
         sync_to_thread=True,
-        before_request=strict_query("org", "level", *_PAGING),
         summary="List certificate standards",
         description="In publication order; org keeps one organization's, level those offering it.",
         responses=_READ_ERRORS,
@@ -473,7 +458,6 @@ class StandardController(Controller):
     @get(
         "/{code:str}",
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Read a certificate standard",
         responses={**_READ_ERRORS, HTTP_404_NOT_FOUND: error_spec("No such standard.")},
     )
