@@ -16,23 +16,24 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components
 
+from api.assessments import AssessmentController
 from api.auth import AUTH_DEPENDENCIES, BEARER_SECURITY_SCHEMES, TOKEN_EXCHANGE_LIMIT, RateLimits
-from api.certificates import CertificateController, LearnerController, VerificationController
-from api.credit_bank import (
-    ConversionController,
-    LearnerAccountController,
-    RuleController,
-    SchoolCreditController,
-)
+from api.certificates import CertificateController
+from api.conversions import ConversionController
+from api.credit_bank import RuleController, SchoolCreditController
 from api.errors import EXCEPTION_HANDLERS, MAX_REQUEST_BODY_SIZE
+from api.learner_accounts import LearnerAccountController, LearnerController
 from api.litestar_workarounds import no_sniffing
 from api.log import LogController
 from api.oversight import OversightController
 from api.pages import PAGE_HANDLERS
-from api.pilot import AssessmentController, PilotSchoolController, PlanController
-from api.registry import OrgController, SchoolController, StandardController
+from api.pilot import PilotSchoolController, PlanController
+from api.registry import OrgController
 from api.reports import ReportsController
+from api.schools import SchoolController
+from api.standards import StandardController
 from api.tokens import TokenController
+from api.verification import VerificationController
 from ledger.bootstrap import Ledger, open_ledger
 from ledger.settings import Settings
 

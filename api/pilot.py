@@ -1,7 +1,8 @@
-"""The pilot's procedures over HTTP: plans and their review, sites, assessments
-(candidates, results, certificates) and self-evaluations; api/oversight.py has what the
-office sets and oversees. Every path needs a bearer token; who may do what is the
-service's decision.
+"""The pilot's procedures over HTTP: plans and their review, sites, the scheduling of
+assessments and self-evaluations; api/assessments.py has an assessment's candidates, results
+and certificates, api/oversight.py what the office sets and oversees.
+
+Every path needs a bearer token; who may do what is the service's decision.
 """
 
 from __future__ import annotations
@@ -24,38 +25,30 @@ from litestar.status_codes import (
 from api.errors import error_spec
 from api.params import ApiController, fields_named, path_checked, query_checked, query_choice
 from ledger.bootstrap import Ledger
-from ledger.core.errors import NotFound
 from ledger.core.principals import Principal
 from ledger.domain.pilot import (
     PLAN_APPROVED,
     PLAN_REJECTED,
     PLAN_RETURNED,
     PlanStatus,
-    Result,
     Site,
     assessment_from_request,
-    check_assessment_id,
     check_plan_id,
     plan_from_request,
 )
 from ledger.domain.registry import check_credit_code, check_school_code
-from ledger.services.pilot import AssessmentIssuance
 from schemas.pilot import (
     AssessmentRequest,
-    AssessmentView,
-    CandidatesRequest,
     PlanItemIn,
     PlanRequest,
     PlanView,
     Recorded,
-    ResultsRecorded,
-    ResultsRequest,
     ReviewRequest,
     SelfEvaluationRequest,
     SiteRequest,
 )
 
-__all__ = ["ERRORS", "YEAR", "AssessmentController", "PilotSchoolController", "PlanController"]
+__all__ = ["ERRORS", "YEAR", "PilotSchoolController", "PlanController"]
 
 ERRORS = {
     HTTP_400_BAD_REQUEST: error_spec("A field is wrong; detail names it."),
@@ -77,16 +70,6 @@ def _plan_view(row: dict[str, Any]) -> PlanView:
         items=[PlanItemIn(**item) for item in row["items"]],
         filed_index=row["filed_index"],
         reviewed_index=row["reviewed_index"],
-    )
-
-
-def _results(assessment: str, recorded: int, issued: AssessmentIssuance | None) -> ResultsRecorded:
-    outcome = None if issued is None else issued.outcome
-    return ResultsRecorded(
-        assessment=assessment,
-        recorded=recorded,
-        certificates=[] if outcome is None else [c.certificate for c in outcome.certificates],
-        not_issued=[] if issued is None else issued.erased,
     )
 
 
@@ -308,107 +291,3 @@ class PlanController(ApiController):
     ) -> Recorded:
         """Reject plan ``id``."""
         return self._review(ledger, principal, id, PLAN_REJECTED, data.comments)
-
-
-class AssessmentController(ApiController):
-    """An assessment: its candidates, results and certificates."""
-
-    path = "/assessments"
-    tags = ["pilot"]  # noqa: RUF012 - Litestar reads class attributes
-
-    @get(
-        "/{id:str}",
-        sync_to_thread=True,
-        summary="An assessment",
-        description="With its counts of candidates, results, passes and certificates.",
-        responses=ERRORS,
-    )
-    def assessment(
-        self,
-        ledger: NamedDependency[Ledger],
-        principal: NamedDependency[Principal],
-        id: FromPath[str],
-    ) -> AssessmentView:
-        """Assessment ``id``."""
-        checked = path_checked("id", id, check_assessment_id)
-        row = ledger.pilot.reads.assessment(checked)
-        if row is None:
-            raise NotFound(f"there is no assessment {checked}")
-        return AssessmentView(
-            **{
-                k: row[k] for k in ("assessment", "org", "standard", "level", "site", "date", "fee")
-            },
-            index=row["scheduled_index"],
-            candidates=row["candidates"],
-            results=row["results"],
-            passed=row["passed"],
-            certified=row["certified"],
-        )
-
-    @post(
-        "/{id:str}/candidates",
-        status_code=HTTP_201_CREATED,
-        sync_to_thread=True,
-        summary="Enrol candidates",
-        description="A school, its own students, for a standard and level of its approved plan "
-        "for the assessment's year, within the site's capacity; all or none.",
-        responses=ERRORS,
-    )
-    def candidates(
-        self,
-        ledger: NamedDependency[Ledger],
-        principal: NamedDependency[Principal],
-        id: FromPath[str],
-        data: JSONBody[CandidatesRequest],
-    ) -> list[Recorded]:
-        """Enrol the accounts in the body as candidates of assessment ``id``."""
-        checked = path_checked("id", id, check_assessment_id)
-        with fields_named():
-            recorded = ledger.pilot.enrol_candidates(principal, checked, data.accounts)
-        return [Recorded(id=r.id, index=r.index) for r in recorded]
-
-    @post(
-        "/{id:str}/results",
-        status_code=HTTP_201_CREATED,
-        sync_to_thread=True,
-        summary="Record results",
-        description="The organization: score and pass of each candidate, all or none, once. "
-        "With issue, the passing candidates' certificates are issued in the same request "
-        "through the batch path.",
-        responses=ERRORS,
-    )
-    def results(
-        self,
-        ledger: NamedDependency[Ledger],
-        principal: NamedDependency[Principal],
-        id: FromPath[str],
-        data: JSONBody[ResultsRequest],
-    ) -> ResultsRecorded:
-        """Record the results in the body."""
-        checked = path_checked("id", id, check_assessment_id)
-        with fields_named():
-            results = [Result(r.account, r.score, r.passed) for r in data.results]
-            recorded = ledger.pilot.record_results(principal, checked, results)
-            issued = ledger.pilot.issue_certificates(principal, checked) if data.issue else None
-        return _results(checked, len(recorded), issued)
-
-    @post(
-        "/{id:str}/certificates",
-        status_code=HTTP_200_OK,
-        sync_to_thread=True,
-        summary="Issue the certificates of passing candidates",
-        description="The organization: issues to every passing candidate without a "
-        "certificate; a retry issues nothing twice.",
-        responses=ERRORS,
-    )
-    def certificates(
-        self,
-        ledger: NamedDependency[Ledger],
-        principal: NamedDependency[Principal],
-        id: FromPath[str],
-    ) -> ResultsRecorded:
-        """Issue assessment ``id``'s pending certificates."""
-        checked = path_checked("id", id, check_assessment_id)
-        with fields_named():
-            issued = ledger.pilot.issue_certificates(principal, checked)
-        return _results(checked, 0, issued)
