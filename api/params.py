@@ -119,7 +119,8 @@ class ApiController(Controller):
     """A controller of the API: each route takes only the query parameters its handler
     declares (``check_query``). Every controller of the API derives from it."""
 
-    before_request = check_query
+    # A static method: the hook takes the request only (Litestar unbinds it likewise).
+    before_request = staticmethod(check_query)
 
 
 @contextmanager
