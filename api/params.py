@@ -72,16 +72,17 @@ def declared_query(handler: HTTPRouteHandler, path_parameters: Iterable[str]) ->
     if declared is None:
         # Only the names of the path parameters matter to the kwargs model.
         model = handler.create_kwargs_model(dict.fromkeys(path_names))  # type: ignore[arg-type]
-        signature = list(handler.parsed_fn_signature.parameters)
+        fields = handler.parsed_fn_signature.parameters
+        order = list(fields)
+        # The handler's own in the order of its signature, then its dependencies' by name.
         expected = sorted(
             model.expected_query_params,
             key=lambda p: (
-                (signature.index(p.field_name), "")
-                if p.field_name in signature
-                else (len(signature), p.field_alias)
+                (order.index(p.field_name), "")
+                if p.field_name in order
+                else (len(order), p.field_alias)
             ),
         )
-        fields = handler.parsed_fn_signature.parameters
         declared = DeclaredQuery(
             names=tuple(parameter.field_alias for parameter in expected),
             integers=frozenset(
