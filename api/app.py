@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, cast
+from typing import cast
 
 from litestar import Litestar
 from litestar.datastructures import State
@@ -15,24 +15,25 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components
-from litestar.types import Message, Scope
 
+from api.assessments import AssessmentController
 from api.auth import AUTH_DEPENDENCIES, BEARER_SECURITY_SCHEMES, TOKEN_EXCHANGE_LIMIT, RateLimits
-from api.certificates import CertificateController, LearnerController, VerificationController
-from api.credit_bank import (
-    ConversionController,
-    LearnerAccountController,
-    RuleController,
-    SchoolCreditController,
-)
+from api.certificates import CertificateController
+from api.conversions import ConversionController
+from api.credit_bank import RuleController, SchoolCreditController
 from api.errors import EXCEPTION_HANDLERS, MAX_REQUEST_BODY_SIZE
+from api.learner_accounts import LearnerAccountController, LearnerController
+from api.litestar_workarounds import no_sniffing
 from api.log import LogController
 from api.oversight import OversightController
 from api.pages import PAGE_HANDLERS
-from api.pilot import AssessmentController, PilotSchoolController, PlanController
-from api.registry import OrgController, SchoolController, StandardController
+from api.pilot import PilotSchoolController, PlanController
+from api.registry import OrgController
 from api.reports import ReportsController
+from api.schools import SchoolController
+from api.standards import StandardController
 from api.tokens import TokenController
+from api.verification import VerificationController
 from ledger.bootstrap import Ledger, open_ledger
 from ledger.settings import Settings
 
@@ -64,14 +65,6 @@ def _package_version() -> str:
 
 def _provide_ledger(state: State) -> Ledger:
     return cast(Ledger, state.ledger)
-
-
-async def _no_sniffing(message: Message, _scope: Scope) -> None:
-    # before_send sees every response, 404s and 413s included, unlike response_headers.
-    if message["type"] == "http.response.start":
-        headers = list(message.get("headers", ()))
-        headers.append((b"x-content-type-options", b"nosniff"))
-        cast(dict[str, Any], message)["headers"] = headers
 
 
 def create_app(ledger: Ledger) -> Litestar:
@@ -109,7 +102,7 @@ def create_app(ledger: Ledger) -> Litestar:
             }
         ),
         exception_handlers=EXCEPTION_HANDLERS,
-        before_send=[_no_sniffing],
+        before_send=[no_sniffing],
         request_max_body_size=MAX_REQUEST_BODY_SIZE,
         openapi_config=OpenAPIConfig(
             title="Certificate ledger",

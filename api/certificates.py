@@ -1,16 +1,15 @@
-"""Certificates over HTTP: issue, batch (JSON or CSV), revoke, records, QR codes, status,
-verification, lookup and the erasure of a learner's personal data.
+"""Certificates over HTTP: issue, batch (JSON or CSV), revoke, records, QR codes and status;
+verification and lookup are in api/verification.py.
 
-Issuing and revoking need a bearer token; status, records, QR codes, verification and
-lookup are public (lookup is rate limited per client address). No response and no log
-line carries a holder's full name or ID number.
+Issuing and revoking need a bearer token; status, records and QR codes are public. No
+response and no log line carries a holder's full name or ID number.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter, RawBody
 from litestar.status_codes import (
@@ -24,20 +23,18 @@ from litestar.status_codes import (
     HTTP_429_TOO_MANY_REQUESTS,
 )
 
-from api.auth import RateLimits, client_address
 from api.errors import error_spec
-from api.params import fields_named, path_checked, query_checked, strict_query
+from api.params import ApiController, fields_named, path_checked, query_checked
 from api.qr import qr_png, qr_svg
 from ledger.bootstrap import Ledger
 from ledger.core.principals import Principal
 from ledger.domain.certificates import (
-    check_account_number,
     check_certificate_number,
     check_token,
     verify_url,
 )
 from ledger.domain.csv_uploads import parse_rows
-from ledger.services.certificates import BatchOutcome, Issued, Verification
+from ledger.services.certificates import BatchOutcome, Issued
 from ledger.storage.certificates import CertificateRecord
 from schemas.certificates import (
     BatchIssued,
@@ -45,32 +42,34 @@ from schemas.certificates import (
     CertificateStatus,
     IssuedCertificate,
     IssueRequest,
-    LookupRequest,
     Revocation,
     RevokeRequest,
-    VerifyRequest,
-    VerifyResult,
 )
-from schemas.registry import RecordedChange
 
-__all__ = ["CertificateController", "LearnerController", "VerificationController"]
+__all__ = [
+    "MAX_BATCH_BODY_SIZE",
+    "PUBLIC_CACHE",
+    "WRITE_ERRORS",
+    "CertificateController",
+    "certificate_status",
+]
 
 #: A batch of 10,000 rows is about 1.5 MB of JSON; the general limit is 1 MiB.
 MAX_BATCH_BODY_SIZE = 16 * 1_048_576
 
-_WRITE_ERRORS = {
+WRITE_ERRORS = {
     HTTP_400_BAD_REQUEST: error_spec("A field is wrong; detail names it."),
     HTTP_401_UNAUTHORIZED: error_spec("No bearer token, or the token is refused."),
     HTTP_403_FORBIDDEN: error_spec("This principal may not do this; detail says why."),
     HTTP_429_TOO_MANY_REQUESTS: error_spec("Over the rate limit; see Retry-After."),
 }
 _ROW_ERRORS = {
-    **_WRITE_ERRORS,
+    **WRITE_ERRORS,
     HTTP_400_BAD_REQUEST: error_spec(
         "Rows break a rule: errors lists each row (from 1), field and problem; nothing issued."
     ),
 }
-_PUBLIC_CACHE = "public, max-age=300"
+PUBLIC_CACHE = "public, max-age=300"
 
 
 def _issued(issued: Issued, public_url: str, row: int | None = None) -> IssuedCertificate:
@@ -129,17 +128,7 @@ def certificate_status(number: str, record: CertificateRecord | None) -> Certifi
     )
 
 
-def _verify_result(verification: Verification, number: str | None) -> VerifyResult:
-    record = verification.certificate
-    status = None
-    if record is not None:
-        status = certificate_status(record.number, record)
-    elif verification.verdict == "unknown" and number is not None:
-        status = certificate_status(number, None)
-    return VerifyResult(verdict=verification.verdict, reasons=verification.reasons, status=status)  # type: ignore[arg-type]
-
-
-class CertificateController(Controller):
+class CertificateController(ApiController):
     """Issue and revoke certificates; their records, QR codes and status."""
 
     path = "/certificates"
@@ -149,7 +138,6 @@ class CertificateController(Controller):
         "/",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Issue a certificate",
         description=(
             "By the organization that owns the standard. Opens the holder's learning "
@@ -172,7 +160,6 @@ class CertificateController(Controller):
     @post(
         "/batch",
         sync_to_thread=True,
-        before_request=strict_query(),
         request_max_body_size=MAX_BATCH_BODY_SIZE,
         summary="Issue a batch of certificates",
         description=(
@@ -200,7 +187,6 @@ class CertificateController(Controller):
     @post(
         "/batch.csv",
         sync_to_thread=True,
-        before_request=strict_query("batch_id"),
         request_max_body_size=MAX_BATCH_BODY_SIZE,
         summary="Issue a batch of certificates from a CSV file",
         description=(
@@ -234,14 +220,13 @@ class CertificateController(Controller):
         "/{number:str}/revoke",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Revoke a certificate",
         description=(
             "By the issuing organization or the office. Records certificate.revoked with the "
             "reason, which is public: write no personal data in it."
         ),
         responses={
-            **_WRITE_ERRORS,
+            **WRITE_ERRORS,
             HTTP_404_NOT_FOUND: error_spec("No such certificate."),
             HTTP_409_CONFLICT: error_spec("The certificate is revoked already."),
         },
@@ -262,7 +247,6 @@ class CertificateController(Controller):
     @get(
         "/{number:str}/status",
         sync_to_thread=True,
-        before_request=strict_query(),
         cache_control=None,
         summary="The status of a certificate",
         description="Public: valid, revoked (with date and reason) or unknown.",
@@ -279,7 +263,6 @@ class CertificateController(Controller):
     @get(
         "/{number:str}/record",
         sync_to_thread=True,
-        before_request=strict_query(),
         media_type="application/jose",
         summary="The verification record of a certificate",
         description="Public: the compact JWS of format section 9.3.",
@@ -293,13 +276,12 @@ class CertificateController(Controller):
         checked = path_checked("number", number, check_certificate_number)
         record = ledger.certificates.certificate(checked).record
         return Response(
-            record, media_type="application/jose", headers={"Cache-Control": _PUBLIC_CACHE}
+            record, media_type="application/jose", headers={"Cache-Control": PUBLIC_CACHE}
         )
 
     @get(
         "/{number:str}/qr.png",
         sync_to_thread=True,
-        before_request=strict_query(),
         media_type="image/png",
         summary="The QR code of a certificate, as PNG",
         description="Encodes <public URL>/verify#r=<record> with error correction M.",
@@ -309,13 +291,12 @@ class CertificateController(Controller):
         """A PNG QR code of the certificate's verification URL."""
         url = self._url(ledger, number)
         return Response(
-            qr_png(url), media_type="image/png", headers={"Cache-Control": _PUBLIC_CACHE}
+            qr_png(url), media_type="image/png", headers={"Cache-Control": PUBLIC_CACHE}
         )
 
     @get(
         "/{number:str}/qr.svg",
         sync_to_thread=True,
-        before_request=strict_query(),
         media_type="image/svg+xml",
         summary="The QR code of a certificate, as SVG",
         description="Encodes <public URL>/verify#r=<record> with error correction M.",
@@ -325,7 +306,7 @@ class CertificateController(Controller):
         """An SVG QR code of the certificate's verification URL."""
         url = self._url(ledger, number)
         return Response(
-            qr_svg(url), media_type="image/svg+xml", headers={"Cache-Control": _PUBLIC_CACHE}
+            qr_svg(url), media_type="image/svg+xml", headers={"Cache-Control": PUBLIC_CACHE}
         )
 
     @staticmethod
@@ -334,91 +315,3 @@ class CertificateController(Controller):
         return verify_url(
             ledger.settings.public_url, ledger.certificates.certificate(checked).record
         )
-
-
-class VerificationController(Controller):
-    """POST /verify (a record) and POST /lookup (a number and the holder's name)."""
-
-    path = "/"
-    tags = ["verification"]  # noqa: RUF012 - Litestar reads class attributes
-
-    @post(
-        "/verify",
-        status_code=HTTP_200_OK,
-        sync_to_thread=True,
-        before_request=strict_query(),
-        summary="Verify a record",
-        description=(
-            "Public. valid, revoked, unknown or forged, with the reasons: the signature "
-            "under a key of the JWKS, the record's entry in the log, and the status."
-        ),
-        responses={HTTP_400_BAD_REQUEST: error_spec('The body is not {"record": "..."}.')},
-    )
-    def verify(
-        self, ledger: NamedDependency[Ledger], data: JSONBody[VerifyRequest]
-    ) -> VerifyResult:
-        """The verdict on the record in the body."""
-        return _verify_result(ledger.certificates.verify(data.record), None)
-
-    @post(
-        "/lookup",
-        status_code=HTTP_200_OK,
-        sync_to_thread=True,
-        before_request=strict_query(),
-        summary="Look up a certificate by number and holder name",
-        description=(
-            "Public, rate limited per client address. valid or revoked when the name is the "
-            "holder's; unknown, alike, for a wrong name and for a number never issued."
-        ),
-        responses={
-            HTTP_400_BAD_REQUEST: error_spec("Not a certificate number, or no name."),
-            HTTP_429_TOO_MANY_REQUESTS: error_spec("Too many lookups; see Retry-After."),
-        },
-    )
-    def lookup(
-        self,
-        request: Request[Any, Any, Any],
-        ledger: NamedDependency[Ledger],
-        data: JSONBody[LookupRequest],
-    ) -> VerifyResult:
-        """The verdict for the number and name in the body."""
-        limits: RateLimits = request.app.state.rate_limits
-        limits.lookup.check(f"address:{client_address(request)}")
-        with fields_named():
-            verification = ledger.certificates.lookup(data.certificate, data.name)
-        return _verify_result(verification, None)
-
-
-class LearnerController(Controller):
-    """The personal data of learners: erasure on request."""
-
-    path = "/learners"
-    tags = ["learners"]  # noqa: RUF012 - Litestar reads class attributes
-
-    @delete(
-        "/{account:str}/personal-data",
-        status_code=HTTP_200_OK,
-        sync_to_thread=True,
-        before_request=strict_query(),
-        summary="Erase a learner's personal data",
-        description=(
-            "Office only. Removes the name, ID number and commitment salts from the "
-            "personal-data store and records learner.erased; the ledger and every record "
-            "stay as they are and still verify."
-        ),
-        responses={
-            **_WRITE_ERRORS,
-            HTTP_404_NOT_FOUND: error_spec("No such learning account."),
-            HTTP_409_CONFLICT: error_spec("Erased already."),
-        },
-    )
-    def erase(
-        self,
-        ledger: NamedDependency[Ledger],
-        principal: NamedDependency[Principal],
-        account: FromPath[str],
-    ) -> RecordedChange:
-        """Erase the personal data of ``account``."""
-        checked = path_checked("account", account, check_account_number)
-        index = ledger.certificates.erase(principal, checked)
-        return RecordedChange(id=checked, status="erased", index=index)

@@ -13,7 +13,7 @@ Every error body is ``{"status_code": ..., "detail": "..."}``; bad input is neve
     NotFound                              404
     Conflict                              409  the object exists or is in the wrong state
     RateLimited                           429  with Retry-After in seconds
-    InternalServerException from a body   400  (see _body_named_like_a_dependency)
+    InternalServerException from a body   400  (api/litestar_workarounds.py, as the four below)
     ClientException: body is not JSON     400  says so (other ClientExceptions answer as usual)
     413 (a body over the limit)           413  names the byte limit (MAX_REQUEST_BODY_SIZE)
     UnicodeDecodeError from the body      400  the body is not UTF-8
@@ -27,8 +27,7 @@ get_exception_handler), so RangeError meets InvalidInput's handler, not LedgerEr
 whatever the order of EXCEPTION_HANDLERS.
 
 UnicodeDecodeError and RecursionError are 400 only when Litestar raised them decoding the
-JSON body (msgspec raises them for invalid UTF-8 inside a string and for nesting deeper
-than the interpreter's recursion limit); raised anywhere else they are bugs: 500.
+JSON body; raised anywhere else they are bugs: 500 (see api/litestar_workarounds.py).
 
 A VerificationError reaching this mapping comes from the log checking itself, never
 from something a caller sent: endpoints that verify caller input report the outcome
@@ -38,38 +37,32 @@ in their response instead of raising.
 from __future__ import annotations
 
 import logging
-import re
-import traceback
 from collections.abc import Mapping
-from types import CodeType
 from typing import Any
 
-import msgspec
 from litestar import Request, Response
-from litestar.exceptions import (
-    ClientException,
-    HTTPException,
-    InternalServerException,
-    SerializationException,
-    ValidationException,
-)
-from litestar.handlers import HTTPRouteHandler
-from litestar.openapi import ResponseSpec
-from litestar.serialization import msgspec_hooks
+from litestar.exceptions import ValidationException
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_401_UNAUTHORIZED,
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
-    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_429_TOO_MANY_REQUESTS,
-    HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 from litestar.types import ExceptionHandlersMap
 
+from api.error_bodies import (
+    MAX_REQUEST_BODY_SIZE,
+    describe_body_problem,
+    describe_value,
+    error_response,
+    error_spec,
+    requirement,
+)
+from api.litestar_workarounds import WORKAROUND_HANDLERS, shortened_detail
 from ledger.core.errors import (
     Conflict,
     EncodingError,
@@ -100,67 +93,12 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: The largest request body the service reads (1 MiB); larger ones get 413. Defined here
-#: for the 413 message; api.app passes it to Litestar and re-exports it.
-MAX_REQUEST_BODY_SIZE = 1_048_576
-
-#: Where Litestar decodes a JSON request body: Request.json calls decode_json, which calls
-#: msgspec (C code, so decode_json is the innermost Python frame of what msgspec raises).
-_DECODE_JSON: CodeType = msgspec_hooks.decode_json.__code__
-_REQUEST_JSON: CodeType = Request.json.__code__
-
-#: Longest echo of a caller's value in an error message.
-_MAX_ECHO = 40
-
-#: msgspec says "Expected `int`, got `str`" or "Expected `int` >= 0"; the type in backticks.
-_EXPECTED = re.compile(r"Expected `(?P<type>[^`]+)`(?P<constraint>[^,]*)")
-_TYPE_NAMES = {
-    "int": "an integer",
-    "int | null": "an integer",
-    "str": "a string",
-    "str | null": "a string",
-    "bool": "true or false",
-    "object": "a JSON object",
-    "object | null": "a JSON object",
-    "array": "a JSON array",
-}
-#: msgspec's messages about the fields of an object, and what we say instead.
-_FIELD_PROBLEMS = (
-    (re.compile(r"Object contains unknown field `(?P<field>[^`]+)`"), "unknown field {field!r}"),
-    (
-        re.compile(r"Object missing required field `(?P<field>[^`]+)`"),
-        "field {field!r} is required",
-    ),
-)
 _SOURCE_NAMES = {
     "query": "query parameter",
     "path": "path parameter",
     "header": "header",
     "cookie": "cookie",
 }
-
-
-def error_spec(description: str) -> ResponseSpec:
-    """The OpenAPI description of an error response (the ErrorDetail body)."""
-    return ResponseSpec(ErrorDetail, generate_examples=False, description=description)
-
-
-def error_response(
-    status_code: int, detail: str, headers: Mapping[str, str] | None = None
-) -> Response[ErrorDetail]:
-    """The error response every handler here returns."""
-    return Response(
-        ErrorDetail(status_code=status_code, detail=detail),
-        status_code=status_code,
-        headers={"Cache-Control": "no-store", **(headers or {})},
-    )
-
-
-def describe_value(value: str) -> str:
-    """A caller's value quoted for an error message, shortened when long."""
-    if len(value) > _MAX_ECHO:
-        return f"{value[:_MAX_ECHO]!r}... ({len(value)} characters)"
-    return repr(value)
 
 
 def _invalid_request(
@@ -174,15 +112,7 @@ def _invalid_request(
     ]
     # Without itemised problems (a missing parameter, a body that does not parse),
     # Litestar's own message already says which parameter or what body.
-    return error_response(HTTP_400_BAD_REQUEST, "; ".join(details) or _shortened(exc.detail))
-
-
-def _shortened(detail: str) -> str:
-    # Litestar ends "Missing required query parameter 'end'" with " for path <the whole
-    # URL>", query string included: a caller's 8000 characters would come back verbatim.
-    if detail.startswith("Missing required "):
-        return detail.partition(" for path ")[0]
-    return detail
+    return error_response(HTTP_400_BAD_REQUEST, "; ".join(details) or shortened_detail(exc.detail))
 
 
 def _describe_problem(request: Request[Any, Any, Any], problem: Mapping[str, object]) -> str | None:
@@ -199,35 +129,9 @@ def _describe_problem(request: Request[Any, Any, Any], problem: Mapping[str, obj
         return describe_body_problem(message, None if key == "data" else key)
     subject = f"{_SOURCE_NAMES.get(source, 'field')} {key!r}"
     raw = _raw_value(request, source, key)
-    return f"{subject} {_requirement(message)}" + (
+    return f"{subject} {requirement(message)}" + (
         "" if raw is None else f", got {describe_value(raw)}"
     )
-
-
-def describe_body_problem(message: str, field: str | None = None) -> str:
-    """Say what is wrong with a JSON body, naming the field, from a msgspec ValidationError.
-
-    ``field`` is the dotted path of the offending value (None for the body itself);
-    without it, the path msgspec appends (`` - at `$.a.b` ``) is used.
-    """
-    message, _, where = message.partition(" - at `")
-    if field is None and where.startswith("$."):
-        field = where.rstrip("`")[2:]
-    for pattern, template in _FIELD_PROBLEMS:
-        matched = pattern.match(message)
-        if matched is not None:
-            name = matched["field"] if field is None else f"{field}.{matched['field']}"
-            return template.format(field=name) + " in the body"
-    subject = "the body" if field is None else f"field {field!r}"
-    return f"{subject} {_requirement(message)}"
-
-
-def _requirement(message: str) -> str:
-    expected = _EXPECTED.match(message)
-    if expected is None:
-        return f"is not valid ({message})"
-    type_name = _TYPE_NAMES.get(expected["type"], f"of type {expected['type']}")
-    return f"must be {type_name}{expected['constraint'].rstrip()}"
 
 
 def _raw_value(request: Request[Any, Any, Any], source: str, key: str) -> str | None:
@@ -253,79 +157,6 @@ def _rate_limited(_request: Request[Any, Any, Any], exc: RateLimited) -> Respons
     return error_response(
         HTTP_429_TOO_MANY_REQUESTS, str(exc), {"Retry-After": str(exc.retry_after)}
     )
-
-
-def _body_named_like_a_dependency(
-    _request: Request[Any, Any, Any], exc: InternalServerException
-) -> Response[ErrorDetail]:
-    # Litestar reports a bad body field that shares its name with a dependency (a field
-    # "principal" next to the "principal" dependency) as a failed dependency: a 500. The
-    # msgspec error it chains says the value came from the body ($.data...): a 400.
-    cause = exc.__cause__
-    if isinstance(cause, msgspec.ValidationError) and not hasattr(cause, "errors"):
-        message, _, where = str(cause).partition(" - at `")
-        path = where.rstrip("`")
-        if path == "$.data" or path.startswith("$.data."):
-            field = path.removeprefix("$.data").removeprefix(".") or None
-            return error_response(HTTP_400_BAD_REQUEST, describe_body_problem(message, field))
-    # Anything else (ServiceUnavailableException and the other subclasses included)
-    # answers as Litestar would have.
-    if exc.status_code == HTTP_500_INTERNAL_SERVER_ERROR:
-        logger.error("internal error", exc_info=exc)
-    return error_response(exc.status_code, exc.detail, exc.headers)
-
-
-def _body_too_large(request: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorDetail]:
-    # Only Litestar's RequestEntityTooLarge (not exported by litestar.exceptions) is a 413;
-    # its detail is a bare "Request Entity Too Large". The limit is the route's (a handler
-    # may set its own), else the app's.
-    handler = request.scope.get("route_handler")
-    limit = (
-        handler.resolve_request_max_body_size() if isinstance(handler, HTTPRouteHandler) else None
-    )
-    detail = f"the request body is larger than the {limit or MAX_REQUEST_BODY_SIZE}-byte limit"
-    return error_response(HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail, exc.headers)
-
-
-def _raised_decoding_the_body(exc: BaseException) -> bool:
-    """True when ``exc`` was raised by msgspec inside Request.json decoding the body."""
-    codes = [frame.f_code for frame, _line in traceback.walk_tb(exc.__traceback__)]
-    return len(codes) >= 2 and codes[-1] is _DECODE_JSON and codes[-2] is _REQUEST_JSON
-
-
-def _internal_error(exc: BaseException) -> Response[ErrorDetail]:
-    # What Litestar answers for an exception nobody maps.
-    logger.error("internal error", exc_info=exc)
-    return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "Internal Server Error")
-
-
-def _body_not_utf8(
-    _request: Request[Any, Any, Any], exc: UnicodeDecodeError
-) -> Response[ErrorDetail]:
-    # msgspec raises UnicodeDecodeError (not its DecodeError) for invalid UTF-8 inside a
-    # JSON string, and Litestar lets it through.
-    if _raised_decoding_the_body(exc):
-        return error_response(HTTP_400_BAD_REQUEST, "the request body is not UTF-8")
-    return _internal_error(exc)
-
-
-def _body_nested_too_deeply(
-    _request: Request[Any, Any, Any], exc: RecursionError
-) -> Response[ErrorDetail]:
-    # msgspec raises RecursionError for arrays or objects nested deeper than the recursion
-    # limit ("[" * 5000); a RecursionError from our own code stays a 500.
-    if _raised_decoding_the_body(exc):
-        return error_response(HTTP_400_BAD_REQUEST, "the request body is nested too deeply")
-    return _internal_error(exc)
-
-
-def _body_not_json(_request: Request[Any, Any, Any], exc: ClientException) -> Response[ErrorDetail]:
-    # Litestar re-raises a body that does not parse as a ClientException from a
-    # SerializationException whose message is msgspec's ("Input data was truncated").
-    if isinstance(exc.__cause__, SerializationException):
-        return error_response(HTTP_400_BAD_REQUEST, f"the body is not valid JSON: {exc.detail}")
-    # Any other ClientException (404 for no route, 405 ...) answers as Litestar would.
-    return error_response(exc.status_code, exc.detail, exc.headers)
 
 
 def _integrity_failure(
@@ -413,12 +244,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     ConversionRows: _conversion_rows,
     Unauthenticated: _unauthenticated,
     RateLimited: _rate_limited,
-    InternalServerException: _body_named_like_a_dependency,
-    ClientException: _body_not_json,
-    # Litestar looks status codes up before exception classes.
-    HTTP_413_REQUEST_ENTITY_TOO_LARGE: _body_too_large,
-    UnicodeDecodeError: _body_not_utf8,
-    RecursionError: _body_nested_too_deeply,
+    **WORKAROUND_HANDLERS,
     VerificationError: _integrity_failure,
     SigningKeyError: _signing_unavailable,
     # Last, for readers: the MRO lookup finds the specific handlers above first anyway.

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from litestar import Controller, MediaType, get
+from litestar import MediaType, get
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.exceptions import ServiceUnavailableException
@@ -16,7 +16,7 @@ from litestar.params import Parameter
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_503_SERVICE_UNAVAILABLE
 
 from api.errors import error_spec
-from api.params import strict_query
+from api.params import ApiController
 from ledger.bootstrap import Ledger
 from ledger.core.errors import InvalidInput, RangeError
 from schemas.log import (
@@ -46,7 +46,7 @@ _CANNOT_SIGN = error_spec(
 )
 
 
-class LogController(Controller):
+class LogController(ApiController):
     """GET-only public endpoints; the Ledger comes from dependency injection (``ledger``)."""
 
     path = "/"
@@ -54,7 +54,6 @@ class LogController(Controller):
 
     @get(
         "/log/checkpoint",
-        before_request=strict_query(),
         media_type=MediaType.TEXT,
         cache_control=_NO_CACHE,
         sync_to_thread=True,
@@ -73,7 +72,6 @@ class LogController(Controller):
 
     @get(
         "/log/vkey",
-        before_request=strict_query(),
         media_type=MediaType.TEXT,
         cache_control=_NO_CACHE,
         sync_to_thread=True,
@@ -91,7 +89,6 @@ class LogController(Controller):
 
     @get(
         "/log/entries",
-        before_request=strict_query("start", "end", integers=("start", "end")),
         sync_to_thread=True,
         summary="A run of entries",
         description=(
@@ -146,7 +143,6 @@ class LogController(Controller):
 
     @get(
         "/log/proof/inclusion",
-        before_request=strict_query("index", "size", integers=("index", "size")),
         sync_to_thread=True,
         summary="An inclusion proof",
         description=(
@@ -182,7 +178,6 @@ class LogController(Controller):
 
     @get(
         "/log/proof/consistency",
-        before_request=strict_query("old", "new", integers=("old", "new")),
         sync_to_thread=True,
         summary="A consistency proof",
         description=(
@@ -218,7 +213,6 @@ class LogController(Controller):
 
     @get(
         "/.well-known/jwks.json",
-        before_request=strict_query(),
         cache_control=_NO_CACHE,
         sync_to_thread=True,
         tags=["keys"],
@@ -234,7 +228,6 @@ class LogController(Controller):
 
     @get(
         "/healthz",
-        before_request=strict_query(),
         cache_control=CacheControlHeader(no_store=True),
         sync_to_thread=True,
         tags=["service"],

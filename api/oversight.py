@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
-from api.params import fields_named, query_checked, strict_query
+from api.params import ApiController, fields_named, query_checked
 from api.pilot import ERRORS, YEAR
 from ledger.bootstrap import Ledger
 from ledger.core.principals import Principal
@@ -32,7 +32,7 @@ from schemas.pilot import (
 __all__ = ["OversightController"]
 
 
-class OversightController(Controller):
+class OversightController(ApiController):
     """What the office sets and oversees: fee guidelines, monitoring, reports, coverage."""
 
     path = "/"
@@ -42,7 +42,6 @@ class OversightController(Controller):
         "/fee-guidelines",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Set a fee cap",
         description="Office only: the highest fee, in yuan, of an assessment of a standard at a "
         "level. Setting it again replaces it.",
@@ -62,7 +61,6 @@ class OversightController(Controller):
     @get(
         "/fee-guidelines",
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Fee caps",
         description="Every cap the office set.",
         responses=ERRORS,
@@ -81,7 +79,6 @@ class OversightController(Controller):
     @get(
         "/sites",
         sync_to_thread=True,
-        before_request=strict_query("org", "city"),
         summary="Assessment sites",
         description="Filtered by organization or city.",
         responses=ERRORS,
@@ -115,7 +112,6 @@ class OversightController(Controller):
         "/monitoring-points",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Designate a monitoring point",
         description="Office only: a school watched for a standard.",
         responses=ERRORS,
@@ -134,7 +130,6 @@ class OversightController(Controller):
     @get(
         "/monitoring-points",
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Monitoring points and their activity",
         description="Office and auditors.",
         responses=ERRORS,
@@ -158,7 +153,6 @@ class OversightController(Controller):
     @get(
         "/self-evaluations",
         sync_to_thread=True,
-        before_request=strict_query("year", integers=("year",)),
         summary="Self-evaluation reports",
         description="All for the office and auditors; an organization or school sees its own.",
         responses=ERRORS,
@@ -186,7 +180,6 @@ class OversightController(Controller):
     @get(
         "/reports/site-coverage",
         sync_to_thread=True,
-        before_request=strict_query("year", integers=("year",)),
         summary="Site coverage",
         description="For the approved plans of a year: every city with pilot schools planning a "
         "standard that has no site assessing it there (the rule: at least one site per city "

@@ -1,14 +1,15 @@
-"""The pilot's procedures over HTTP: plans and their review, sites, assessments
-(candidates, results, certificates) and self-evaluations; api/oversight.py has what the
-office sets and oversees. Every path needs a bearer token; who may do what is the
-service's decision.
+"""The pilot's procedures over HTTP: plans and their review, sites, the scheduling of
+assessments and self-evaluations; api/assessments.py has an assessment's candidates, results
+and certificates, api/oversight.py what the office sets and oversees.
+
+Every path needs a bearer token; who may do what is the service's decision.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import (
@@ -22,40 +23,32 @@ from litestar.status_codes import (
 )
 
 from api.errors import error_spec
-from api.params import fields_named, path_checked, query_checked, query_choice, strict_query
+from api.params import ApiController, fields_named, path_checked, query_checked, query_choice
 from ledger.bootstrap import Ledger
-from ledger.core.errors import NotFound
 from ledger.core.principals import Principal
 from ledger.domain.pilot import (
     PLAN_APPROVED,
     PLAN_REJECTED,
     PLAN_RETURNED,
     PlanStatus,
-    Result,
     Site,
     assessment_from_request,
-    check_assessment_id,
     check_plan_id,
     plan_from_request,
 )
 from ledger.domain.registry import check_credit_code, check_school_code
-from ledger.services.pilot import AssessmentIssuance
 from schemas.pilot import (
     AssessmentRequest,
-    AssessmentView,
-    CandidatesRequest,
     PlanItemIn,
     PlanRequest,
     PlanView,
     Recorded,
-    ResultsRecorded,
-    ResultsRequest,
     ReviewRequest,
     SelfEvaluationRequest,
     SiteRequest,
 )
 
-__all__ = ["ERRORS", "YEAR", "AssessmentController", "PilotSchoolController", "PlanController"]
+__all__ = ["ERRORS", "YEAR", "PilotSchoolController", "PlanController"]
 
 ERRORS = {
     HTTP_400_BAD_REQUEST: error_spec("A field is wrong; detail names it."),
@@ -80,17 +73,7 @@ def _plan_view(row: dict[str, Any]) -> PlanView:
     )
 
 
-def _results(assessment: str, recorded: int, issued: AssessmentIssuance | None) -> ResultsRecorded:
-    outcome = None if issued is None else issued.outcome
-    return ResultsRecorded(
-        assessment=assessment,
-        recorded=recorded,
-        certificates=[] if outcome is None else [c.certificate for c in outcome.certificates],
-        not_issued=[] if issued is None else issued.erased,
-    )
-
-
-class PilotSchoolController(Controller):
+class PilotSchoolController(ApiController):
     """What schools and organizations file: plans, sites, assessments, self-evaluations."""
 
     path = "/"
@@ -100,7 +83,6 @@ class PilotSchoolController(Controller):
         "/schools/{id:str}/plans",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="File an annual pilot plan",
         description="The school itself: the standards and levels it will offer, with the "
         "candidates it expects for each. The office reviews it.",
@@ -130,7 +112,6 @@ class PilotSchoolController(Controller):
         "/orgs/{id:str}/sites",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Register an assessment site",
         description="The organization itself, for its own standards.",
         responses=ERRORS,
@@ -153,7 +134,6 @@ class PilotSchoolController(Controller):
         "/orgs/{id:str}/assessments",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Schedule an assessment",
         description="The organization itself: one of its standards, at one of its sites, at a "
         "fee within the office's cap (400 naming the cap).",
@@ -179,7 +159,6 @@ class PilotSchoolController(Controller):
         "/orgs/{id:str}/self-evaluations",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Submit an organization's self-evaluation",
         description="The ledger keeps the text's SHA-256; the office reads the text.",
         responses=ERRORS,
@@ -201,7 +180,6 @@ class PilotSchoolController(Controller):
         "/schools/{id:str}/self-evaluations",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Submit a school's self-evaluation",
         description="The ledger keeps the text's SHA-256; the office reads the text.",
         responses=ERRORS,
@@ -222,7 +200,7 @@ class PilotSchoolController(Controller):
         return Recorded(id=recorded.id, index=recorded.index)
 
 
-class PlanController(Controller):
+class PlanController(ApiController):
     """Plans and their review by the office."""
 
     path = "/plans"
@@ -231,7 +209,6 @@ class PlanController(Controller):
     @get(
         "/",
         sync_to_thread=True,
-        before_request=strict_query("year", "school", "status", integers=("year",)),
         summary="List plans",
         description="In filing order, filtered by year, school, status.",
         responses=ERRORS,
@@ -265,7 +242,6 @@ class PlanController(Controller):
         "/{id:str}/approve",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Approve a plan",
         description="Office only; the plan must be under review.",
         responses=ERRORS,
@@ -284,7 +260,6 @@ class PlanController(Controller):
         "/{id:str}/return",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Return a plan with comments",
         description="Office only; the school files a revised plan.",
         responses=ERRORS,
@@ -303,7 +278,6 @@ class PlanController(Controller):
         "/{id:str}/reject",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Reject a plan",
         description="Office only.",
         responses=ERRORS,
@@ -317,111 +291,3 @@ class PlanController(Controller):
     ) -> Recorded:
         """Reject plan ``id``."""
         return self._review(ledger, principal, id, PLAN_REJECTED, data.comments)
-
-
-class AssessmentController(Controller):
-    """An assessment: its candidates, results and certificates."""
-
-    path = "/assessments"
-    tags = ["pilot"]  # noqa: RUF012 - Litestar reads class attributes
-
-    @get(
-        "/{id:str}",
-        sync_to_thread=True,
-        before_request=strict_query(),
-        summary="An assessment",
-        description="With its counts of candidates, results, passes and certificates.",
-        responses=ERRORS,
-    )
-    def assessment(
-        self,
-        ledger: NamedDependency[Ledger],
-        principal: NamedDependency[Principal],
-        id: FromPath[str],
-    ) -> AssessmentView:
-        """Assessment ``id``."""
-        checked = path_checked("id", id, check_assessment_id)
-        row = ledger.pilot.reads.assessment(checked)
-        if row is None:
-            raise NotFound(f"there is no assessment {checked}")
-        return AssessmentView(
-            **{
-                k: row[k] for k in ("assessment", "org", "standard", "level", "site", "date", "fee")
-            },
-            index=row["scheduled_index"],
-            candidates=row["candidates"],
-            results=row["results"],
-            passed=row["passed"],
-            certified=row["certified"],
-        )
-
-    @post(
-        "/{id:str}/candidates",
-        status_code=HTTP_201_CREATED,
-        sync_to_thread=True,
-        before_request=strict_query(),
-        summary="Enrol candidates",
-        description="A school, its own students, for a standard and level of its approved plan "
-        "for the assessment's year, within the site's capacity; all or none.",
-        responses=ERRORS,
-    )
-    def candidates(
-        self,
-        ledger: NamedDependency[Ledger],
-        principal: NamedDependency[Principal],
-        id: FromPath[str],
-        data: JSONBody[CandidatesRequest],
-    ) -> list[Recorded]:
-        """Enrol the accounts in the body as candidates of assessment ``id``."""
-        checked = path_checked("id", id, check_assessment_id)
-        with fields_named():
-            recorded = ledger.pilot.enrol_candidates(principal, checked, data.accounts)
-        return [Recorded(id=r.id, index=r.index) for r in recorded]
-
-    @post(
-        "/{id:str}/results",
-        status_code=HTTP_201_CREATED,
-        sync_to_thread=True,
-        before_request=strict_query(),
-        summary="Record results",
-        description="The organization: score and pass of each candidate, all or none, once. "
-        "With issue, the passing candidates' certificates are issued in the same request "
-        "through the batch path.",
-        responses=ERRORS,
-    )
-    def results(
-        self,
-        ledger: NamedDependency[Ledger],
-        principal: NamedDependency[Principal],
-        id: FromPath[str],
-        data: JSONBody[ResultsRequest],
-    ) -> ResultsRecorded:
-        """Record the results in the body."""
-        checked = path_checked("id", id, check_assessment_id)
-        with fields_named():
-            results = [Result(r.account, r.score, r.passed) for r in data.results]
-            recorded = ledger.pilot.record_results(principal, checked, results)
-            issued = ledger.pilot.issue_certificates(principal, checked) if data.issue else None
-        return _results(checked, len(recorded), issued)
-
-    @post(
-        "/{id:str}/certificates",
-        status_code=HTTP_200_OK,
-        sync_to_thread=True,
-        before_request=strict_query(),
-        summary="Issue the certificates of passing candidates",
-        description="The organization: issues to every passing candidate without a "
-        "certificate; a retry issues nothing twice.",
-        responses=ERRORS,
-    )
-    def certificates(
-        self,
-        ledger: NamedDependency[Ledger],
-        principal: NamedDependency[Principal],
-        id: FromPath[str],
-    ) -> ResultsRecorded:
-        """Issue assessment ``id``'s pending certificates."""
-        checked = path_checked("id", id, check_assessment_id)
-        with fields_named():
-            issued = ledger.pilot.issue_certificates(principal, checked)
-        return _results(checked, 0, issued)

@@ -1,4 +1,4 @@
-"""The registry over HTTP: organizations, pilot schools, certificate standards, and exit.
+"""The registry over HTTP: organizations, and what api/schools.py and api/standards.py share.
 
 Writes need a bearer token; who may do what is the service's decision. Problems come in
 this order: 413 or 400 (unparsable body, query), 401, 400 (fields, path), 403, 404, 409.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import (
@@ -23,21 +23,14 @@ from litestar.status_codes import (
 )
 
 from api.errors import error_spec
-from api.params import fields_named, path_checked, query_checked, query_choice, strict_query
+from api.params import ApiController, fields_named, path_checked, query_choice
 from ledger.bootstrap import Ledger
 from ledger.core.principals import Principal
 from ledger.domain.registry import (
-    Level,
     Organization,
     OrgStatus,
-    School,
-    SchoolLevel,
-    SchoolStatus,
     Standard,
-    check_city,
     check_credit_code,
-    check_school_code,
-    check_standard_code,
     standard_credits,
 )
 from ledger.services.registry import Recorded
@@ -48,27 +41,37 @@ from schemas.registry import (
     OrgRegistration,
     OrgView,
     RecordedChange,
-    SchoolAdmission,
-    SchoolPage,
     SchoolView,
-    StandardPage,
     StandardPublication,
     StandardPublished,
     StandardView,
 )
 
-__all__ = ["OrgController", "SchoolController", "StandardController"]
+__all__ = [
+    "CHANGE_ERRORS",
+    "LIMIT",
+    "NAME_CONTAINS",
+    "OFFSET",
+    "READ_ERRORS",
+    "STATUS",
+    "WRITE_ERRORS",
+    "OrgController",
+    "org_view",
+    "recorded_change",
+    "school_view",
+    "standard_view",
+]
 
 #: The largest offset a list accepts (far beyond any registry, well inside 64 bits).
 MAX_OFFSET = 1_000_000_000
 
 
-_READ_ERRORS = {
+READ_ERRORS = {
     HTTP_400_BAD_REQUEST: error_spec(
         "A parameter is unknown, repeated or not valid; detail names it."
     ),
 }
-_WRITE_ERRORS = {
+WRITE_ERRORS = {
     HTTP_400_BAD_REQUEST: error_spec("The body is not JSON or a field is wrong; detail names it."),
     HTTP_401_UNAUTHORIZED: error_spec("No bearer token, or the token is refused; detail says why."),
     HTTP_403_FORBIDDEN: error_spec(
@@ -76,21 +79,21 @@ _WRITE_ERRORS = {
     ),
     HTTP_429_TOO_MANY_REQUESTS: error_spec("Over the rate limit; see Retry-After."),
 }
-_CHANGE_ERRORS = {
-    **_WRITE_ERRORS,
+CHANGE_ERRORS = {
+    **WRITE_ERRORS,
     HTTP_404_NOT_FOUND: error_spec("No such object."),
     HTTP_409_CONFLICT: error_spec("The status does not allow this (a bar or expulsion is final)."),
 }
-_LIMIT = QueryParameter(ge=1, le=MAX_PAGE_SIZE, description=f"page size, at most {MAX_PAGE_SIZE}")
-_OFFSET = QueryParameter(ge=0, le=MAX_OFFSET, description="rows to skip")
-_PAGING = ("limit", "offset")
-_STATUS = QueryParameter(description="keep objects with this status")
-_NAME_CONTAINS = QueryParameter(
+LIMIT = QueryParameter(ge=1, le=MAX_PAGE_SIZE, description=f"page size, at most {MAX_PAGE_SIZE}")
+OFFSET = QueryParameter(ge=0, le=MAX_OFFSET, description="rows to skip")
+STATUS = QueryParameter(description="keep objects with this status")
+NAME_CONTAINS = QueryParameter(
     min_length=1, max_length=200, description="keep names containing this text"
 )
 
 
-def _change(recorded: Recorded) -> RecordedChange:
+def recorded_change(recorded: Recorded) -> RecordedChange:
+    """The wire form of a registry change the ledger recorded."""
     return RecordedChange(id=recorded.id, status=str(recorded.status), index=recorded.index)
 
 
@@ -134,7 +137,7 @@ def standard_view(record: StandardRecord) -> StandardView:
     )
 
 
-class OrgController(Controller):
+class OrgController(ApiController):
     """Training and evaluation organizations: register, list, read, exit, publish standards."""
 
     path = "/orgs"
@@ -144,13 +147,12 @@ class OrgController(Controller):
         "/",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Register an organization",
         description=(
             "Office only. Records org.registered with the name and a salted SHA-256 "
             "commitment to the contact; the contact itself stays out of the ledger."
         ),
-        responses={**_WRITE_ERRORS, HTTP_409_CONFLICT: error_spec("The organization exists.")},
+        responses={**WRITE_ERRORS, HTTP_409_CONFLICT: error_spec("The organization exists.")},
     )
     def register(
         self,
@@ -161,28 +163,27 @@ class OrgController(Controller):
         """Register the organization in the body."""
         with fields_named():
             org = Organization(data.id, data.name, data.contact)
-        return _change(ledger.registry.register_org(principal, org))
+        return recorded_change(ledger.registry.register_org(principal, org))
 
     @get(
         "/",
         sync_to_thread=True,
-        before_request=strict_query("status", "name", *_PAGING),
         summary="List organizations",
         description=(
             "In registration order. name keeps organizations whose name contains it "
             "(ASCII letters in any case). contact is shown only to the office, auditors "
             "and the organization itself."
         ),
-        responses=_READ_ERRORS,
+        responses=READ_ERRORS,
     )
     def list_orgs(
         self,
         ledger: NamedDependency[Ledger],
         optional_principal: NamedDependency[Principal | None],
-        status: Annotated[str | None, _STATUS] = None,
-        name: Annotated[str | None, _NAME_CONTAINS] = None,
-        limit: Annotated[int, _LIMIT] = 50,
-        offset: Annotated[int, _OFFSET] = 0,
+        status: Annotated[str | None, STATUS] = None,
+        name: Annotated[str | None, NAME_CONTAINS] = None,
+        limit: Annotated[int, LIMIT] = 50,
+        offset: Annotated[int, OFFSET] = 0,
     ) -> OrgPage:
         """A page of organizations."""
         page = ledger.registry.orgs(
@@ -198,10 +199,9 @@ class OrgController(Controller):
     @get(
         "/{id:str}",
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Read an organization",
         description="contact is shown only to the office, auditors and the organization itself.",
-        responses={**_READ_ERRORS, HTTP_404_NOT_FOUND: error_spec("No such organization.")},
+        responses={**READ_ERRORS, HTTP_404_NOT_FOUND: error_spec("No such organization.")},
     )
     def get_org(
         self,
@@ -217,10 +217,9 @@ class OrgController(Controller):
         "/{id:str}/suspend",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Suspend an organization",
         description="Office only. A suspended organization can no longer write (403).",
-        responses=_CHANGE_ERRORS,
+        responses=CHANGE_ERRORS,
     )
     def suspend(
         self,
@@ -232,16 +231,15 @@ class OrgController(Controller):
         """Suspend the organization ``id`` for the reason in the body."""
         org_id = path_checked("id", id, check_credit_code)
         with fields_named():
-            return _change(ledger.registry.suspend_org(principal, org_id, data.reason))
+            return recorded_change(ledger.registry.suspend_org(principal, org_id, data.reason))
 
     @post(
         "/{id:str}/reinstate",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Reinstate a suspended organization",
         description="Office only. 409 unless the organization is suspended.",
-        responses=_CHANGE_ERRORS,
+        responses=CHANGE_ERRORS,
     )
     def reinstate(
         self,
@@ -253,16 +251,15 @@ class OrgController(Controller):
         """Reinstate the organization ``id`` for the reason in the body."""
         org_id = path_checked("id", id, check_credit_code)
         with fields_named():
-            return _change(ledger.registry.reinstate_org(principal, org_id, data.reason))
+            return recorded_change(ledger.registry.reinstate_org(principal, org_id, data.reason))
 
     @post(
         "/{id:str}/bar",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Bar an organization",
         description="Office only. Final: a barred organization is never reinstated.",
-        responses=_CHANGE_ERRORS,
+        responses=CHANGE_ERRORS,
     )
     def bar(
         self,
@@ -274,19 +271,18 @@ class OrgController(Controller):
         """Bar the organization ``id`` for the reason in the body."""
         org_id = path_checked("id", id, check_credit_code)
         with fields_named():
-            return _change(ledger.registry.bar_org(principal, org_id, data.reason))
+            return recorded_change(ledger.registry.bar_org(principal, org_id, data.reason))
 
     @post(
         "/{id:str}/standards",
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
-        before_request=strict_query(),
         summary="Publish a certificate standard",
         description=(
             "Only the organization id itself, and only while it is registered (a suspended "
             "or barred organization gets 403 saying why). Records standard.published."
         ),
-        responses={**_WRITE_ERRORS, HTTP_409_CONFLICT: error_spec("The standard code is taken.")},
+        responses={**WRITE_ERRORS, HTTP_409_CONFLICT: error_spec("The standard code is taken.")},
     )
     def publish_standard(
         self,
@@ -303,182 +299,3 @@ class OrgController(Controller):
             standard = Standard(data.code, org_id, data.title, credits, data.document_hash)
         recorded = ledger.registry.publish_standard(principal, standard)
         return StandardPublished(code=recorded.id, index=recorded.index)
-
-
-class SchoolController(Controller):
-    """Pilot schools: admit, list, read, suspend, reinstate, expel."""
-
-    path = "/schools"
-    tags = ["registry"]  # noqa: RUF012 - Litestar reads class attributes
-
-    @post(
-        "/",
-        status_code=HTTP_201_CREATED,
-        sync_to_thread=True,
-        before_request=strict_query(),
-        summary="Admit a pilot school",
-        description="Office only. Records school.admitted; city is a code of the province's list.",
-        responses={**_WRITE_ERRORS, HTTP_409_CONFLICT: error_spec("The school exists.")},
-    )
-    def admit(
-        self,
-        ledger: NamedDependency[Ledger],
-        principal: NamedDependency[Principal],
-        data: JSONBody[SchoolAdmission],
-    ) -> RecordedChange:
-        """Admit the school in the body."""
-        with fields_named():
-            school = School(data.id, data.name, data.city, SchoolLevel(data.level))
-        return _change(ledger.registry.admit_school(principal, school))
-
-    @get(
-        "/",
-        sync_to_thread=True,
-        before_request=strict_query("city", "level", "status", *_PAGING),
-        summary="List pilot schools",
-        description="In admission order; filter by city code, level and status.",
-        responses=_READ_ERRORS,
-    )
-    def list_schools(
-        self,
-        ledger: NamedDependency[Ledger],
-        city: Annotated[str | None, QueryParameter(description="a city code, such as xian")] = None,
-        level: Annotated[str | None, QueryParameter(description="secondary or higher")] = None,
-        status: Annotated[str | None, _STATUS] = None,
-        limit: Annotated[int, _LIMIT] = 50,
-        offset: Annotated[int, _OFFSET] = 0,
-    ) -> SchoolPage:
-        """A page of pilot schools."""
-        page = ledger.registry.schools(
-            city=query_checked("city", city, check_city),
-            level=query_choice("level", level, SchoolLevel),
-            status=query_choice("status", status, SchoolStatus),
-            limit=limit,
-            offset=offset,
-        )
-        items = [school_view(record) for record in page.items]
-        return SchoolPage(items=items, total=page.total, limit=limit, offset=offset)
-
-    @get(
-        "/{id:str}",
-        sync_to_thread=True,
-        before_request=strict_query(),
-        summary="Read a pilot school",
-        responses={**_READ_ERRORS, HTTP_404_NOT_FOUND: error_spec("No such school.")},
-    )
-    def get_school(self, ledger: NamedDependency[Ledger], id: FromPath[str]) -> SchoolView:
-        """The pilot school ``id``."""
-        return school_view(ledger.registry.school(path_checked("id", id, check_school_code)))
-
-    @post(
-        "/{id:str}/suspend",
-        status_code=HTTP_200_OK,
-        sync_to_thread=True,
-        before_request=strict_query(),
-        summary="Suspend a pilot school",
-        description="Office only. A suspended school can no longer write (403).",
-        responses=_CHANGE_ERRORS,
-    )
-    def suspend(
-        self,
-        ledger: NamedDependency[Ledger],
-        principal: NamedDependency[Principal],
-        id: FromPath[str],
-        data: JSONBody[ExitRequest],
-    ) -> RecordedChange:
-        """Suspend the school ``id`` for the reason in the body."""
-        school_id = path_checked("id", id, check_school_code)
-        with fields_named():
-            return _change(ledger.registry.suspend_school(principal, school_id, data.reason))
-
-    @post(
-        "/{id:str}/reinstate",
-        status_code=HTTP_200_OK,
-        sync_to_thread=True,
-        before_request=strict_query(),
-        summary="Reinstate a suspended pilot school",
-        description="Office only. 409 unless the school is suspended.",
-        responses=_CHANGE_ERRORS,
-    )
-    def reinstate(
-        self,
-        ledger: NamedDependency[Ledger],
-        principal: NamedDependency[Principal],
-        id: FromPath[str],
-        data: JSONBody[ExitRequest],
-    ) -> RecordedChange:
-        """Reinstate the school ``id`` for the reason in the body."""
-        school_id = path_checked("id", id, check_school_code)
-        with fields_named():
-            return _change(ledger.registry.reinstate_school(principal, school_id, data.reason))
-
-    @post(
-        "/{id:str}/expel",
-        status_code=HTTP_200_OK,
-        sync_to_thread=True,
-        before_request=strict_query(),
-        summary="Expel a pilot school",
-        description="Office only. Final: an expelled school is never reinstated.",
-        responses=_CHANGE_ERRORS,
-    )
-    def expel(
-        self,
-        ledger: NamedDependency[Ledger],
-        principal: NamedDependency[Principal],
-        id: FromPath[str],
-        data: JSONBody[ExitRequest],
-    ) -> RecordedChange:
-        """Expel the school ``id`` for the reason in the body."""
-        school_id = path_checked("id", id, check_school_code)
-        with fields_named():
-            return _change(ledger.registry.expel_school(principal, school_id, data.reason))
-
-
-class StandardController(Controller):
-    """Certificate standards: list and read (organizations publish under /orgs/{id})."""
-
-    path = "/standards"
-    tags = ["registry"]  # noqa: RUF012 - Litestar reads class attributes
-
-    @get(
-        "/",
-        sync_to_thread=True,
-        before_request=strict_query("org", "level", *_PAGING),
-        summary="List certificate standards",
-        description="In publication order; org keeps one organization's, level those offering it.",
-        responses=_READ_ERRORS,
-    )
-    def list_standards(
-        self,
-        ledger: NamedDependency[Ledger],
-        org: Annotated[
-            str | None, QueryParameter(description="the owning organization's id")
-        ] = None,
-        level: Annotated[
-            str | None, QueryParameter(description="junior, intermediate or senior")
-        ] = None,
-        limit: Annotated[int, _LIMIT] = 50,
-        offset: Annotated[int, _OFFSET] = 0,
-    ) -> StandardPage:
-        """A page of standards."""
-        page = ledger.registry.standards(
-            org=query_checked("org", org, check_credit_code),
-            level=query_choice("level", level, Level),
-            limit=limit,
-            offset=offset,
-        )
-        items = [standard_view(record) for record in page.items]
-        return StandardPage(items=items, total=page.total, limit=limit, offset=offset)
-
-    @get(
-        "/{code:str}",
-        sync_to_thread=True,
-        before_request=strict_query(),
-        summary="Read a certificate standard",
-        responses={**_READ_ERRORS, HTTP_404_NOT_FOUND: error_spec("No such standard.")},
-    )
-    def get_standard(self, ledger: NamedDependency[Ledger], code: FromPath[str]) -> StandardView:
-        """The standard ``code``."""
-        return standard_view(
-            ledger.registry.standard(path_checked("code", code, check_standard_code))
-        )

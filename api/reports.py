@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 
 from api.errors import error_spec
-from api.params import fields_named, strict_query
+from api.params import ApiController, fields_named
 from ledger.bootstrap import Ledger
 from ledger.core.errors import InvalidInput
 from ledger.domain.periods import PERIOD_FORMS
@@ -125,7 +125,7 @@ def statistics_view(figures: Statistics) -> StatisticsView:
     )
 
 
-class ReportsController(Controller):
+class ReportsController(ApiController):
     """The office's public statistics."""
 
     path = "/reports"
@@ -134,7 +134,6 @@ class ReportsController(Controller):
     @get(
         "/statistics",
         sync_to_thread=True,
-        before_request=strict_query("period"),
         summary="Statistics of the pilot for a period",
         description=(
             "Public: no token is needed, because the figures carry no personal data (counts, "

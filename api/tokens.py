@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, post
+from litestar import Request, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
@@ -24,6 +24,7 @@ from litestar.status_codes import (
 
 from api.auth import BEARER_SECURITY, RateLimits, client_address
 from api.errors import error_spec
+from api.params import ApiController
 from ledger.bootstrap import Ledger
 from ledger.core.errors import Unauthenticated
 from ledger.core.principals import Principal
@@ -51,7 +52,7 @@ _WRITE_ERRORS = {
 }
 
 
-class TokenController(Controller):
+class TokenController(ApiController):
     """POST /auth/token, /api-keys, /api-keys/{key_id}/revoke, /principals/{principal}/revoke."""
 
     path = "/"

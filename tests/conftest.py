@@ -89,11 +89,9 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    """The ``shared`` folder next to the repository (brief, fixtures, vectors)."""
-    path = REPO_ROOT.parent / "shared"
-    if not path.is_dir():
-        pytest.skip(f"shared folder not found next to the repository ({path})")
-    return path
+    """The test data kept in the repository: ``data/`` (reference lists such as the cities)
+    and ``vectors/`` (the RFC 6962 proof vectors), both under tests/."""
+    return REPO_ROOT / "tests"
 
 
 @pytest.fixture

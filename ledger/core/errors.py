@@ -2,20 +2,31 @@
 
     LedgerError
     ├── InvalidInput                 bad arguments from a caller (HTTP 400)
-    │   └── RangeError               an index, size or range outside the tree
+    │   ├── RangeError               an index, size or range outside the tree
+    │   ├── InvalidField             a value breaking a registry rule (ledger.domain.registry)
+    │   ├── InvalidRows              rows of an issuance breaking rules (ledger.domain.certificates)
+    │   ├── ConversionRefused        a conversion the rules forbid (ledger.domain.credit_bank)
+    │   ├── ConversionRows           rows of a conversion batch refused (ledger.domain.credit_bank)
+    │   ├── BadJwks                  a JWKS unusable as the verifier's anchor (ledger.audit.records)
+    │   └── SettingsError            a variable of the environment unusable (ledger.settings)
     ├── EncodingError                a value that has no canonical encoding
     ├── VerificationError            something that should verify does not
     │   ├── ProofError               an inclusion or consistency proof fails
     │   ├── RootMismatch             a recomputed root differs from a signed one
     │   ├── BadSignature             a note or record signature does not verify
-    │   └── MalformedNote            a checkpoint, note or vkey that does not parse
+    │   ├── MalformedNote            a checkpoint, note or vkey that does not parse
+    │   └── MalformedRecord          a record that is not a compact JWS of ours (ledger.core.jws)
     ├── SigningKeyError              a signing key missing, unreadable or not Ed25519
     ├── Unauthenticated              no credentials, or credentials refused (HTTP 401)
     ├── Forbidden                    an authenticated principal may not do this (HTTP 403)
     ├── NotFound                     no such object (HTTP 404)
     ├── Conflict                     the object exists already or is in the wrong state (409)
-    └── RateLimited                  too many requests from one principal (HTTP 429)
+    ├── RateLimited                  too many requests from one principal (HTTP 429)
+    ├── KeyAlreadyActive             another process created the first key (ledger.services.log)
+    └── _Replayed                    a batch issued meanwhile (ledger.services.certificates)
 
+Classes defined elsewhere name their module; tests/unit/test_error_tree.py checks that every
+subclass in the project is drawn here, under its own base.
 The API maps these to HTTP status codes in one place (api/errors.py).
 """
 

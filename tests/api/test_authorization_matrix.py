@@ -188,7 +188,7 @@ def test_cell(api: Api, foreign: tuple[str, str], endpoint: str, actor: str) -> 
             assert f"{principal} may not" in detail or "is suspended: 准备恢复" in detail
 
 
-def test_the_table_allows_exactly_the_brief() -> None:
+def test_the_table_allows_exactly_the_documented_writes() -> None:
     """No 2xx outside the office's registry writes and an organization's own standards."""
     allowed = {
         (endpoint, actor)

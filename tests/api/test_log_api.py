@@ -288,7 +288,7 @@ def test_jwks_verifies_a_jws_made_with_the_ledger_key(
     signing_input = header.rstrip(b"=") + b"." + payload.rstrip(b"=")
     signature = base64.urlsafe_b64encode(key.sign(signing_input)).rstrip(b"=")
     token = signing_input + b"." + signature
-    # joserfc warns that RFC 9864 deprecates the name "EdDSA"; the brief publishes it.
+    # joserfc warns that RFC 9864 deprecates the name "EdDSA"; docs/format.md publishes it.
     with pytest.warns(SecurityWarning):
         verified = jws.deserialize_compact(token, KeySet.import_key_set(jwks), algorithms=["EdDSA"])
     assert verified.payload == b'{"certificate":"X-0001"}'

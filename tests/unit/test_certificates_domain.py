@@ -199,7 +199,7 @@ def test_records_verify_with_an_independent_jose_library() -> None:
     payload = json.dumps({"certificate": "X202604839205718", "holder": "王**"}).encode()
     token = RecordSigner(KEY).sign(payload)
     jwk = OKPKey.import_key(KEY.public.jwk())
-    # joserfc warns that RFC 9864 deprecates the name "EdDSA"; the brief publishes it.
+    # joserfc warns that RFC 9864 deprecates the name "EdDSA"; docs/format.md publishes it.
     with pytest.warns(SecurityWarning):
         decoded = jose_jws.deserialize_compact(token, jwk, algorithms=["EdDSA"])
     assert decoded.payload == payload

@@ -1,4 +1,4 @@
-"""The import boundaries of STYLE.md: a pure core, one SQLAlchemy importer, bare wire types."""
+"""The import boundaries of the layers: a pure core, one SQLAlchemy importer, bare wire types."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Runs the RFC 6962 proof vectors of transparency-dev/merkle against ledger.core.merkle.
 
-They live beside the project in ../shared/vectors/rfc6962; the module skips when that is absent.
+They are kept in tests/vectors/rfc6962 (see its README for their origin and licence).
 """
 
 from __future__ import annotations
@@ -24,13 +24,7 @@ from ledger.core.merkle import (
     verify_inclusion,
 )
 
-VECTORS = Path(__file__).resolve().parents[2].parent / "shared" / "vectors" / "rfc6962"
-
-if not (VECTORS / "inclusion").is_dir() or not (VECTORS / "consistency").is_dir():
-    pytest.skip(
-        f"RFC 6962 vectors not found at {VECTORS} (../shared/vectors/rfc6962 from the project)",
-        allow_module_level=True,
-    )
+VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "rfc6962"
 
 # The subtreeinclusion/ and subtreeconsistency/ folders test proofs for arbitrary subtrees
 # [start, end), which this module does not offer; only the plain RFC 9162 proofs run here.
