@@ -74,6 +74,18 @@ async def _no_sniffing(message: Message, _scope: Scope) -> None:
         cast(dict[str, Any], message)["headers"] = headers
 
 
+def _swagger_ui() -> SwaggerRenderPlugin:
+    # The UI's files come from the pinned swagger-ui-py package, served by this app
+    # (api/pages/front.py): the documentation works with no internet.
+    assets = "/static/swagger-ui"
+    return SwaggerRenderPlugin(
+        js_url=f"{assets}/swagger-ui-bundle.js",
+        css_url=f"{assets}/swagger-ui.css",
+        standalone_preset_js_url=f"{assets}/swagger-ui-standalone-preset.js",
+        favicon='<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">',
+    )
+
+
 def create_app(ledger: Ledger) -> Litestar:
     """Build the app serving ``ledger``; the caller keeps ownership and closes it."""
     return Litestar(
@@ -115,7 +127,7 @@ def create_app(ledger: Ledger) -> Litestar:
             title="Certificate ledger",
             version=_package_version(),
             description=_DESCRIPTION,
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[_swagger_ui()],
             components=Components(security_schemes=BEARER_SECURITY_SCHEMES),
         ),
     )

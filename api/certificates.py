@@ -34,9 +34,9 @@ from ledger.domain.certificates import (
     check_account_number,
     check_certificate_number,
     check_token,
-    verify_url,
 )
 from ledger.domain.csv_uploads import parse_rows
+from ledger.domain.links import short_verify_url
 from ledger.services.certificates import BatchOutcome, Issued, Verification
 from ledger.storage.certificates import CertificateRecord
 from schemas.certificates import (
@@ -79,7 +79,7 @@ def _issued(issued: Issued, public_url: str, row: int | None = None) -> IssuedCe
         account=issued.account,
         index=issued.index,
         record=issued.record,
-        verify_url=verify_url(public_url, issued.record),
+        verify_url=short_verify_url(public_url, issued.certificate),
         holder_salt=None if issued.holder_salt is None else issued.holder_salt.hex(),
         row=row,
     )
@@ -302,7 +302,10 @@ class CertificateController(Controller):
         before_request=strict_query(),
         media_type="image/png",
         summary="The QR code of a certificate, as PNG",
-        description="Encodes <public URL>/verify#r=<record> with error correction M.",
+        description=(
+            "Encodes <public URL>/verify/<number> (QR version 7 or less) with error "
+            "correction M; the page fetches the record and checks it."
+        ),
         responses={HTTP_404_NOT_FOUND: error_spec("No such certificate.")},
     )
     def qr_png(self, ledger: NamedDependency[Ledger], number: FromPath[str]) -> Response[bytes]:
@@ -318,7 +321,10 @@ class CertificateController(Controller):
         before_request=strict_query(),
         media_type="image/svg+xml",
         summary="The QR code of a certificate, as SVG",
-        description="Encodes <public URL>/verify#r=<record> with error correction M.",
+        description=(
+            "Encodes <public URL>/verify/<number> (QR version 7 or less) with error "
+            "correction M; the page fetches the record and checks it."
+        ),
         responses={HTTP_404_NOT_FOUND: error_spec("No such certificate.")},
     )
     def qr_svg(self, ledger: NamedDependency[Ledger], number: FromPath[str]) -> Response[bytes]:
@@ -331,9 +337,8 @@ class CertificateController(Controller):
     @staticmethod
     def _url(ledger: Ledger, number: str) -> str:
         checked = path_checked("number", number, check_certificate_number)
-        return verify_url(
-            ledger.settings.public_url, ledger.certificates.certificate(checked).record
-        )
+        ledger.certificates.certificate(checked)  # 404 for a number never issued
+        return short_verify_url(ledger.settings.public_url, checked)
 
 
 class VerificationController(Controller):

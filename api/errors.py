@@ -1,6 +1,7 @@
 """The one place where ledger errors and request validation failures become HTTP responses.
 
-Every error body is ``{"status_code": ..., "detail": "..."}``; bad input is never a 500.
+Every error body is ``{"status_code": ..., "detail": "..."}``, with ``"detail_zh"`` beside it
+for the errors a person may see (api/messages_zh.py); bad input is never a 500.
 
     InvalidInput (RangeError, ...)        400  the message says what was wrong
     InvalidRows                           400  and "errors": every bad row, field, problem
@@ -14,7 +15,8 @@ Every error body is ``{"status_code": ..., "detail": "..."}``; bad input is neve
     Conflict                              409  the object exists or is in the wrong state
     RateLimited                           429  with Retry-After in seconds
     InternalServerException from a body   400  (see _body_named_like_a_dependency)
-    ClientException: body is not JSON     400  says so (other ClientExceptions answer as usual)
+    ClientException: body is not JSON     400  says so (other ClientExceptions answer as usual;
+                                               a 404 asked for as text/html gets a page)
     413 (a body over the limit)           413  names the byte limit (MAX_REQUEST_BODY_SIZE)
     UnicodeDecodeError from the body      400  the body is not UTF-8
     RecursionError from the body          400  the body is nested too deeply
@@ -70,6 +72,8 @@ from litestar.status_codes import (
 )
 from litestar.types import ExceptionHandlersMap
 
+from api.messages_zh import chinese_detail
+from api.pages.front import not_found_page, wants_html
 from ledger.core.errors import (
     Conflict,
     EncodingError,
@@ -148,9 +152,12 @@ def error_spec(description: str) -> ResponseSpec:
 def error_response(
     status_code: int, detail: str, headers: Mapping[str, str] | None = None
 ) -> Response[ErrorDetail]:
-    """The error response every handler here returns."""
+    """The error response every handler here returns, with ``detail_zh`` when a person
+    may read it (api/messages_zh.py)."""
     return Response(
-        ErrorDetail(status_code=status_code, detail=detail),
+        ErrorDetail(
+            status_code=status_code, detail=detail, detail_zh=chinese_detail(status_code, detail)
+        ),
         status_code=status_code,
         headers={"Cache-Control": "no-store", **(headers or {})},
     )
@@ -319,11 +326,16 @@ def _body_nested_too_deeply(
     return _internal_error(exc)
 
 
-def _body_not_json(_request: Request[Any, Any, Any], exc: ClientException) -> Response[ErrorDetail]:
+def _body_not_json(
+    request: Request[Any, Any, Any], exc: ClientException
+) -> Response[ErrorDetail] | Response[bytes]:
     # Litestar re-raises a body that does not parse as a ClientException from a
     # SerializationException whose message is msgspec's ("Input data was truncated").
     if isinstance(exc.__cause__, SerializationException):
         return error_response(HTTP_400_BAD_REQUEST, f"the body is not valid JSON: {exc.detail}")
+    # A browser that asked for an address with no page gets a page saying so, not JSON.
+    if exc.status_code == HTTP_404_NOT_FOUND and wants_html(request):
+        return not_found_page()
     # Any other ClientException (404 for no route, 405 ...) answers as Litestar would.
     return error_response(exc.status_code, exc.detail, exc.headers)
 
