@@ -25,6 +25,7 @@ from api.credit_bank import (
     RuleController,
     SchoolCreditController,
 )
+from api.documents import CertificateDocumentController, LearnerDocumentController
 from api.errors import EXCEPTION_HANDLERS, MAX_REQUEST_BODY_SIZE
 from api.log import LogController
 from api.oversight import OversightController
@@ -96,12 +97,14 @@ def create_app(ledger: Ledger) -> Litestar:
             SchoolController,
             StandardController,
             CertificateController,
+            CertificateDocumentController,
             VerificationController,
             LearnerController,
             SchoolCreditController,
             RuleController,
             ConversionController,
             LearnerAccountController,
+            LearnerDocumentController,
             PilotSchoolController,
             PlanController,
             AssessmentController,
