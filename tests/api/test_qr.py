@@ -12,8 +12,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import random
 import json
+import random
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
