@@ -139,9 +139,12 @@ def _parser() -> argparse.ArgumentParser:
         help="check a verification record or QR code offline, against the ledger's JWKS",
         description=(
             "Check a certificate's verification record with no service: FILE is the record "
-            "(GET /certificates/N/record), the verification URL of its QR code, or an image "
-            "(PNG, JPEG, ...) of the QR code. The record's signature is checked against the "
-            "JWKS; with --checkpoint and --proof, also that its entry is in the log."
+            "(GET /certificates/N/record), an older verification URL carrying it, or an image "
+            "of such a QR code. The record's signature is checked against the JWKS; with "
+            "--checkpoint and --proof, also that its entry is in the log. FILE may also be a "
+            "signed transcript (GET /learners/A/transcript): its signature and items are "
+            "listed, and with --url each item is checked against its entry in the log. A "
+            "short link (<public URL>/verify/<number>) carries no record: save the record."
         ),
         epilog=_VERIFY_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -168,6 +171,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PROOF.json",
         help="GET /log/proof/inclusion?index=I&size=N: I the record's index, N the "
         "checkpoint's size (needs --checkpoint)",
+    )
+    verify.add_argument(
+        "--url",
+        help="for a transcript: check each item against its entry, fetched from this "
+        "ledger's public API and proven in a checkpoint the JWKS signed",
     )
     verify.add_argument(
         "--origin",
@@ -424,6 +432,11 @@ def _verify(args: argparse.Namespace) -> int:
     try:
         text = _record_text(args.file)
         jwks = _json_file(args.jwks, "--jwks")
+        from ledger.audit.transcripts import is_transcript
+
+        if is_transcript(text):
+            return _verify_transcript(text, jwks, args.url)
+        _refuse_short_link(text)
         note = _text_file(args.checkpoint, "--checkpoint") if args.checkpoint else None
         proof = _json_file(args.proof, "--proof") if args.proof else None
         report = verify_record_offline(text, jwks, note, proof, args.origin)
@@ -462,6 +475,79 @@ def _verify(args: argparse.Namespace) -> int:
     for note_text in report.notes:
         out.print(escape(note_text))
     return 0 if report.verdict in (Verdict.VALID, Verdict.SIGNED) else 1
+
+
+def _refuse_short_link(text: str) -> None:
+    from ledger.core.errors import InvalidInput
+    from ledger.domain.links import certificate_in_short_url
+
+    short = certificate_in_short_url(text)
+    if short is not None:
+        base, number = short
+        raise InvalidInput(
+            f"{text.strip()} is a short verification link: it names certificate {number} but "
+            f"carries no record; save {base}/certificates/{number}/record and verify that file"
+        )
+
+
+def _verify_transcript(token: str, jwks: Any, url: str | None) -> int:
+    from rich.table import Table
+
+    from ledger.audit.transcripts import verify_transcript
+
+    entry = None if url is None else _proven_entries(url.rstrip("/"), jwks)
+    report = verify_transcript(token, jwks, entry)
+    out = Console(highlight=False)
+    table = Table(title=f"transcript of learning account {report.account or '?'}")
+    for column in ("entry", "kind", "code", "what", "credits", "against the log"):
+        table.add_column(column)
+    styles = {"ok": "green", "failed": "red", "not checked": "yellow"}
+    for item in report.items:
+        style = styles[item.outcome]
+        table.add_row(
+            str(item.index), item.kind, escape(item.code), escape(item.title),
+            escape(str(item.credits)), f"[{style}]{item.outcome}[/{style}]",
+        )  # fmt: skip
+    out.print(table)
+    style = "green" if report.verdict in ("valid", "signed") else "red"
+    out.print(f"verdict: [bold {style}]{report.verdict}[/bold {style}]: {escape(report.detail)}")
+    return 0 if report.verdict in ("valid", "signed") else 1
+
+
+def _proven_entries(url: str, jwks: Any) -> Callable[[int], bytes]:
+    """Entry I's bytes from ``url``'s public API, each proven in its signed checkpoint."""
+    import base64
+
+    import httpx
+
+    from ledger.audit.records import load_jwks
+    from ledger.core.checkpoint import NoteVerifier, open_checkpoint, origin_from_url
+    from ledger.core.errors import InvalidInput
+    from ledger.core.merkle import leaf_hash, verify_inclusion
+
+    keys = load_jwks(jwks)
+    origin = origin_from_url(url)
+    with httpx.Client(base_url=url, timeout=30) as client:
+        note = client.get("/log/checkpoint").text
+    checkpoint = open_checkpoint(
+        note, [NoteVerifier.from_key(origin, key) for key in keys.values()], origin
+    )
+
+    def entry(index: int) -> bytes:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            page = client.get("/log/entries", params={"start": index, "end": index + 1}).json()
+            proof = client.get(
+                "/log/proof/inclusion", params={"index": index, "size": checkpoint.size}
+            ).json()
+        data = base64.b64decode(page["entries"][0]["data"], validate=True)
+        hashes = [base64.b64decode(h, validate=True) for h in proof["hashes"]]
+        try:
+            verify_inclusion(leaf_hash(data), index, checkpoint.size, hashes, checkpoint.root)
+        except LedgerError as exc:
+            raise InvalidInput(f"entry {index} is not proven in the log: {exc}") from exc
+        return data
+
+    return entry
 
 
 def _file_bytes(path: Path, option: str) -> bytes:

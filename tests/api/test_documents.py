@@ -225,3 +225,35 @@ def test_the_clr_credential_meets_the_1edtech_schema_and_keeps_its_readers(
     other = bank.client.get(path, headers=bank.token_for(f"school:{bank.other_school}"))
     assert other.status_code == 403
     assert other.json()["detail_zh"] == "您无权执行此操作。"
+
+
+def test_a_transcript_checks_out_offline_and_item_by_item_against_the_log(
+    bank: Bank,  # noqa: F811 - the fixture
+    scene: Scene,  # noqa: F811 - the fixture
+) -> None:
+    from ledger.audit.transcripts import is_transcript, verify_transcript
+
+    bank.convert(
+        account=scene.account, certificate=scene.certificate, rule=scene.rule, programme="P-BIM"
+    )
+    token = bank.client.get(
+        f"/learners/{scene.account}/transcript", headers=bank.token_for("office")
+    ).text
+    jwks = bank.client.get("/.well-known/jwks.json").json()
+
+    def entry(index: int) -> bytes:
+        page = bank.client.get("/log/entries", params={"start": index, "end": index + 1})
+        return base64.b64decode(page.json()["entries"][0]["data"])
+
+    assert is_transcript(token)
+    offline = verify_transcript(token, jwks)
+    assert offline.verdict == "signed" and offline.account == scene.account
+    assert [item.kind for item in offline.items] == ["certificate", "conversion"]
+    checked = verify_transcript(token, jwks, entry)
+    assert checked.verdict == "valid"
+    assert {item.outcome for item in checked.items} == {"ok"}
+    # A log whose entries say otherwise: the item that differs is named.
+    shifted = verify_transcript(token, jwks, lambda index: entry(index - 1))
+    assert shifted.verdict == "forged"
+    head, payload, signature = token.split(".")
+    assert verify_transcript(f"{head}.{payload}x.{signature}", jwks).verdict == "forged"

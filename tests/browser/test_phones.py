@@ -29,7 +29,8 @@ NO_ED25519 = """
   const named = (algorithm) => String(typeof algorithm === "string" ? algorithm : algorithm?.name);
   const isEd = (algorithm) => named(algorithm).toLowerCase() === "ed25519";
   const proto = SubtleCrypto.prototype;
-  for (const [method, position] of [["importKey", 2], ["verify", 0], ["generateKey", 0], ["sign", 0]]) {
+  const positions = [["importKey", 2], ["verify", 0], ["generateKey", 0], ["sign", 0]];
+  for (const [method, position] of positions) {
     const original = proto[method];
     proto[method] = function (...args) {
       return isEd(args[position]) ? refuse() : original.apply(this, args);
@@ -69,8 +70,8 @@ def test_without_ed25519_in_webcrypto_the_page_still_reaches_every_verdict(
     assert browsing.verdict(path_of(served, valid.verify_url)) == "valid"
     assert (
         browsing.page.evaluate(
-            "crypto.subtle.importKey('raw', new Uint8Array(32), {name: 'Ed25519'}, false, ['verify'])"
-            ".then(() => 'imported', (e) => e.name)"
+            "crypto.subtle.importKey('raw', new Uint8Array(32), {name: 'Ed25519'}, false,"
+            " ['verify']).then(() => 'imported', (e) => e.name)"
         )
         == "NotSupportedError"
     )

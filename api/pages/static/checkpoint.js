@@ -18,7 +18,7 @@ export async function verifiedCheckpoint(keys) {
   if (!response.ok) {
     throw new CannotVerify(
       "unavailable",
-      `获取账本检查点失败(HTTP ${response.status})`,
+      `获取账本检查点失败（HTTP ${response.status}）`,
       `fetching the log's checkpoint failed (HTTP ${response.status})`,
     );
   }
