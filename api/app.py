@@ -21,6 +21,7 @@ from api.auth import AUTH_DEPENDENCIES, BEARER_SECURITY_SCHEMES, TOKEN_EXCHANGE_
 from api.certificates import CertificateController
 from api.conversions import ConversionController
 from api.credit_bank import RuleController, SchoolCreditController
+from api.documents import CertificateDocumentController, LearnerDocumentController
 from api.errors import EXCEPTION_HANDLERS, MAX_REQUEST_BODY_SIZE
 from api.learner_accounts import LearnerAccountController, LearnerController
 from api.litestar_workarounds import no_sniffing
@@ -67,6 +68,18 @@ def _provide_ledger(state: State) -> Ledger:
     return cast(Ledger, state.ledger)
 
 
+def _swagger_ui() -> SwaggerRenderPlugin:
+    # The UI's files come from the pinned swagger-ui-py package, served by this app
+    # (api/pages/front.py): the documentation works with no internet.
+    assets = "/static/swagger-ui"
+    return SwaggerRenderPlugin(
+        js_url=f"{assets}/swagger-ui-bundle.js",
+        css_url=f"{assets}/swagger-ui.css",
+        standalone_preset_js_url=f"{assets}/swagger-ui-standalone-preset.js",
+        favicon='<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">',
+    )
+
+
 def create_app(ledger: Ledger) -> Litestar:
     """Build the app serving ``ledger``; the caller keeps ownership and closes it."""
     return Litestar(
@@ -77,12 +90,14 @@ def create_app(ledger: Ledger) -> Litestar:
             SchoolController,
             StandardController,
             CertificateController,
+            CertificateDocumentController,
             VerificationController,
             LearnerController,
             SchoolCreditController,
             RuleController,
             ConversionController,
             LearnerAccountController,
+            LearnerDocumentController,
             PilotSchoolController,
             PlanController,
             AssessmentController,
@@ -108,7 +123,7 @@ def create_app(ledger: Ledger) -> Litestar:
             title="Certificate ledger",
             version=_package_version(),
             description=_DESCRIPTION,
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[_swagger_ui()],
             components=Components(security_schemes=BEARER_SECURITY_SCHEMES),
         ),
     )

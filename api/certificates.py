@@ -31,9 +31,9 @@ from ledger.core.principals import Principal
 from ledger.domain.certificates import (
     check_certificate_number,
     check_token,
-    verify_url,
 )
 from ledger.domain.csv_uploads import parse_rows
+from ledger.domain.links import short_verify_url
 from ledger.services.certificates import BatchOutcome, Issued
 from ledger.storage.certificates import CertificateRecord
 from schemas.certificates import (
@@ -78,7 +78,7 @@ def _issued(issued: Issued, public_url: str, row: int | None = None) -> IssuedCe
         account=issued.account,
         index=issued.index,
         record=issued.record,
-        verify_url=verify_url(public_url, issued.record),
+        verify_url=short_verify_url(public_url, issued.certificate),
         holder_salt=None if issued.holder_salt is None else issued.holder_salt.hex(),
         row=row,
     )
@@ -284,7 +284,10 @@ class CertificateController(ApiController):
         sync_to_thread=True,
         media_type="image/png",
         summary="The QR code of a certificate, as PNG",
-        description="Encodes <public URL>/verify#r=<record> with error correction M.",
+        description=(
+            "Encodes <public URL>/verify/<number> (QR version 7 or less) with error "
+            "correction M; the page fetches the record and checks it."
+        ),
         responses={HTTP_404_NOT_FOUND: error_spec("No such certificate.")},
     )
     def qr_png(self, ledger: NamedDependency[Ledger], number: FromPath[str]) -> Response[bytes]:
@@ -299,7 +302,10 @@ class CertificateController(ApiController):
         sync_to_thread=True,
         media_type="image/svg+xml",
         summary="The QR code of a certificate, as SVG",
-        description="Encodes <public URL>/verify#r=<record> with error correction M.",
+        description=(
+            "Encodes <public URL>/verify/<number> (QR version 7 or less) with error "
+            "correction M; the page fetches the record and checks it."
+        ),
         responses={HTTP_404_NOT_FOUND: error_spec("No such certificate.")},
     )
     def qr_svg(self, ledger: NamedDependency[Ledger], number: FromPath[str]) -> Response[bytes]:
@@ -312,6 +318,5 @@ class CertificateController(ApiController):
     @staticmethod
     def _url(ledger: Ledger, number: str) -> str:
         checked = path_checked("number", number, check_certificate_number)
-        return verify_url(
-            ledger.settings.public_url, ledger.certificates.certificate(checked).record
-        )
+        ledger.certificates.certificate(checked)  # 404 for a number never issued
+        return short_verify_url(ledger.settings.public_url, checked)

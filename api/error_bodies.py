@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from litestar import Response
 from litestar.openapi import ResponseSpec
 
+from api.messages_zh import chinese_detail
 from schemas.log import ErrorDetail
 
 __all__ = [
@@ -59,9 +60,12 @@ def error_spec(description: str) -> ResponseSpec:
 def error_response(
     status_code: int, detail: str, headers: Mapping[str, str] | None = None
 ) -> Response[ErrorDetail]:
-    """The error response every handler here returns."""
+    """The error response every handler here returns, with ``detail_zh`` when a person
+    may read it (api/messages_zh.py)."""
     return Response(
-        ErrorDetail(status_code=status_code, detail=detail),
+        ErrorDetail(
+            status_code=status_code, detail=detail, detail_zh=chinese_detail(status_code, detail)
+        ),
         status_code=status_code,
         headers={"Cache-Control": "no-store", **(headers or {})},
     )

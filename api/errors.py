@@ -1,6 +1,7 @@
 """The one place where ledger errors and request validation failures become HTTP responses.
 
-Every error body is ``{"status_code": ..., "detail": "..."}``; bad input is never a 500.
+Every error body is ``{"status_code": ..., "detail": "..."}``, with ``"detail_zh"`` beside it
+for the errors a person may see (api/messages_zh.py); bad input is never a 500.
 
     InvalidInput (RangeError, ...)        400  the message says what was wrong
     InvalidRows                           400  and "errors": every bad row, field, problem
@@ -14,7 +15,8 @@ Every error body is ``{"status_code": ..., "detail": "..."}``; bad input is neve
     Conflict                              409  the object exists or is in the wrong state
     RateLimited                           429  with Retry-After in seconds
     InternalServerException from a body   400  (api/litestar_workarounds.py, as the four below)
-    ClientException: body is not JSON     400  says so (other ClientExceptions answer as usual)
+    ClientException: body is not JSON     400  says so (other ClientExceptions answer as usual;
+                                               a 404 asked for as text/html gets a page)
     413 (a body over the limit)           413  names the byte limit (MAX_REQUEST_BODY_SIZE)
     UnicodeDecodeError from the body      400  the body is not UTF-8
     RecursionError from the body          400  the body is nested too deeply

@@ -41,12 +41,14 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.serialization import msgspec_hooks
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
+    HTTP_404_NOT_FOUND,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_500_INTERNAL_SERVER_ERROR,
 )
 from litestar.types import ExceptionHandlersMap, Message, Scope
 
 from api.error_bodies import MAX_REQUEST_BODY_SIZE, describe_body_problem, error_response
+from api.pages.front import not_found_page, wants_html
 from schemas.log import ErrorDetail
 
 __all__ = [
@@ -145,12 +147,17 @@ def body_nested_too_deeply(
     return _internal_error(exc)
 
 
-def body_not_json(_request: Request[Any, Any, Any], exc: ClientException) -> Response[ErrorDetail]:
-    """400 saying the body is not JSON; any other ClientException answers as Litestar's."""
+def body_not_json(
+    request: Request[Any, Any, Any], exc: ClientException
+) -> Response[ErrorDetail] | Response[bytes]:
+    """400 saying the body is not JSON; a browser asking for an address with no page gets a
+    page saying so; any other ClientException answers as Litestar's."""
     # Litestar re-raises a body that does not parse as a ClientException from a
     # SerializationException whose message is msgspec's ("Input data was truncated").
     if isinstance(exc.__cause__, SerializationException):
         return error_response(HTTP_400_BAD_REQUEST, f"the body is not valid JSON: {exc.detail}")
+    if exc.status_code == HTTP_404_NOT_FOUND and wants_html(request):
+        return not_found_page()
     # Any other ClientException (404 for no route, 405 ...) answers as Litestar would.
     return error_response(exc.status_code, exc.detail, exc.headers)
 

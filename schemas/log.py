@@ -96,8 +96,8 @@ class JwkSet(msgspec.Struct, frozen=True, kw_only=True):
     keys: list[Jwk]
 
 
-class ErrorDetail(msgspec.Struct, frozen=True, kw_only=True):
-    """The body of every error response."""
+class ErrorDetail(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """The body of every error response; ``detail_zh`` only on errors a person may see."""
 
     status_code: Annotated[int, msgspec.Meta(examples=[400])]
     detail: Annotated[
@@ -107,3 +107,10 @@ class ErrorDetail(msgspec.Struct, frozen=True, kw_only=True):
             examples=["query parameter 'start' must be an integer, got 'abc'"],
         ),
     ]
+    detail_zh: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="the same in Chinese, for the errors a person may see (README)",
+            examples=["证书编号的校验位不符：其中有一位数字输错了，请逐位核对。"],
+        ),
+    ] = None

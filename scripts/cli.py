@@ -145,9 +145,12 @@ def _parser() -> argparse.ArgumentParser:
         help="check a verification record or QR code offline, against the ledger's JWKS",
         description=(
             "Check a certificate's verification record with no service: FILE is the record "
-            "(GET /certificates/N/record), the verification URL of its QR code, or an image "
-            "(PNG, JPEG, ...) of the QR code. The record's signature is checked against the "
-            "JWKS; with --checkpoint and --proof, also that its entry is in the log."
+            "(GET /certificates/N/record), an older verification URL carrying it, or an image "
+            "of such a QR code. The record's signature is checked against the JWKS; with "
+            "--checkpoint and --proof, also that its entry is in the log. FILE may also be a "
+            "signed transcript (GET /learners/A/transcript): its signature and items are "
+            "listed, and with --url each item is checked against its entry in the log. A "
+            "short link (<public URL>/verify/<number>) carries no record: save the record."
         ),
         epilog=VERIFY_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -174,6 +177,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PROOF.json",
         help="GET /log/proof/inclusion?index=I&size=N: I the record's index, N the "
         "checkpoint's size (needs --checkpoint)",
+    )
+    verify.add_argument(
+        "--url",
+        help="for a transcript: check each item against its entry, fetched from this "
+        "ledger's public API and proven in a checkpoint the JWKS signed",
     )
     verify.add_argument(
         "--origin",

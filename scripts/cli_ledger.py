@@ -37,7 +37,7 @@ def serve_command(args: argparse.Namespace) -> int:
     ledger.close()
     console.print(f"ledger ready: {size} entries, signing key {kid}")
     console.print(f"data in {settings.data_dir}")
-    console.print(f"open {settings.public_url}/log/checkpoint  (API: {settings.public_url}/schema)")
+    console.print(f"open {settings.public_url}/  (API documentation: {settings.public_url}/schema)")
     # There are no default passwords: the operator mints the office's token locally.
     console.print("the office's bearer token: run `certledger token office` on this machine")
     uvicorn.run(

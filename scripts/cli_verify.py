@@ -5,6 +5,7 @@ optionally a checkpoint and an inclusion proof.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,11 @@ def verify_command(args: argparse.Namespace) -> int:
     try:
         text = _record_text(args.file)
         jwks = _json_file(args.jwks, "--jwks")
+        from ledger.audit.transcripts import is_transcript
+
+        if is_transcript(text):
+            return _verify_transcript(text, jwks, args.url)
+        _refuse_short_link(text)
         note = _text_file(args.checkpoint, "--checkpoint") if args.checkpoint else None
         proof = _json_file(args.proof, "--proof") if args.proof else None
         report = verify_record_offline(text, jwks, note, proof, args.origin)
@@ -146,3 +152,76 @@ def _record_text(path: Path) -> str:
     if len(texts) > 1:
         raise InvalidInput(f"{path}: the image holds {len(texts)} different QR codes; crop it")
     return texts[0]
+
+
+def _refuse_short_link(text: str) -> None:
+    from ledger.core.errors import InvalidInput
+    from ledger.domain.links import certificate_in_short_url
+
+    short = certificate_in_short_url(text)
+    if short is not None:
+        base, number = short
+        raise InvalidInput(
+            f"{text.strip()} is a short verification link: it names certificate {number} but "
+            f"carries no record; save {base}/certificates/{number}/record and verify that file"
+        )
+
+
+def _verify_transcript(token: str, jwks: Any, url: str | None) -> int:
+    from rich.table import Table
+
+    from ledger.audit.transcripts import verify_transcript
+
+    entry = None if url is None else _proven_entries(url.rstrip("/"), jwks)
+    report = verify_transcript(token, jwks, entry)
+    out = Console(highlight=False)
+    table = Table(title=f"transcript of learning account {report.account or '?'}")
+    for column in ("entry", "kind", "code", "what", "credits", "against the log"):
+        table.add_column(column)
+    styles = {"ok": "green", "failed": "red", "not checked": "yellow"}
+    for item in report.items:
+        style = styles[item.outcome]
+        table.add_row(
+            str(item.index), item.kind, escape(item.code), escape(item.title),
+            escape(str(item.credits)), f"[{style}]{item.outcome}[/{style}]",
+        )  # fmt: skip
+    out.print(table)
+    style = "green" if report.verdict in ("valid", "signed") else "red"
+    out.print(f"verdict: [bold {style}]{report.verdict}[/bold {style}]: {escape(report.detail)}")
+    return 0 if report.verdict in ("valid", "signed") else 1
+
+
+def _proven_entries(url: str, jwks: Any) -> Callable[[int], bytes]:
+    """Entry I's bytes from ``url``'s public API, each proven in its signed checkpoint."""
+    import base64
+
+    import httpx
+
+    from ledger.audit.records import load_jwks
+    from ledger.core.checkpoint import NoteVerifier, open_checkpoint, origin_from_url
+    from ledger.core.errors import InvalidInput
+    from ledger.core.merkle import leaf_hash, verify_inclusion
+
+    keys = load_jwks(jwks)
+    origin = origin_from_url(url)
+    with httpx.Client(base_url=url, timeout=30) as client:
+        note = client.get("/log/checkpoint").text
+    checkpoint = open_checkpoint(
+        note, [NoteVerifier.from_key(origin, key) for key in keys.values()], origin
+    )
+
+    def entry(index: int) -> bytes:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            page = client.get("/log/entries", params={"start": index, "end": index + 1}).json()
+            proof = client.get(
+                "/log/proof/inclusion", params={"index": index, "size": checkpoint.size}
+            ).json()
+        data = base64.b64decode(page["entries"][0]["data"], validate=True)
+        hashes = [base64.b64decode(h, validate=True) for h in proof["hashes"]]
+        try:
+            verify_inclusion(leaf_hash(data), index, checkpoint.size, hashes, checkpoint.root)
+        except LedgerError as exc:
+            raise InvalidInput(f"entry {index} is not proven in the log: {exc}") from exc
+        return data
+
+    return entry

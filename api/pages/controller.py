@@ -32,6 +32,7 @@ __all__ = [
     "PAGE_HANDLERS",
     "SCRIPT_MODULES",
     "STYLE_SHEETS",
+    "VENDORED",
     "PagesController",
     "bulletin_page",
     "learner_page",
@@ -79,6 +80,8 @@ SCRIPT_MODULES = (
     "checkpoint.js",
     "merkle.js",
     "entry.js",
+    "transcript.js",
+    "ed25519.js",
     "fetching.js",
     "errors.js",
     "encoding.js",
@@ -90,12 +93,21 @@ SCRIPT_MODULES = (
     "charts.js",
 )
 
-STYLE_SHEETS = ("verify.css", "learner.css", "bulletin.css")
+STYLE_SHEETS = ("verify.css", "home.css", "learner.css", "bulletin.css")
+
+#: The JavaScript Ed25519 the page falls back on where WebCrypto lacks it: @noble/ed25519,
+#: copied unchanged from its npm package, with its licence and a note of its provenance.
+VENDORED = {
+    "noble-ed25519.js": "text/javascript",
+    "noble-ed25519.LICENSE.txt": "text/plain",
+    "noble-ed25519.json": "application/json",
+}
 
 #: The only files /static serves: name -> content type.
 _STATIC_TYPES = {
     **dict.fromkeys(SCRIPT_MODULES, "text/javascript"),
     **dict.fromkeys(STYLE_SHEETS, "text/css"),
+    **VENDORED,
     "favicon.svg": "image/svg+xml",
 }
 _STATIC = {name: _Asset(_read("static", name), kind) for name, kind in _STATIC_TYPES.items()}

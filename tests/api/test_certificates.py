@@ -57,7 +57,7 @@ def test_issuance_records_a_masked_holder_and_a_commitment_that_opens_with_the_s
     check_certificate_number(issued["certificate"])
     check_account_number(issued["account"])
     assert issued["certificate"].startswith("X2026")
-    assert issued["verify_url"] == f"https://ledger.test/verify#r={issued['record']}"
+    assert issued["verify_url"] == f"https://ledger.test/verify/{issued['certificate']}"
     # The learner's account opens first, then the certificate: two entries.
     assert ledger.store.size() == before + 2
     opened, recorded = entry(client, before), entry(client, before + 1)

@@ -345,6 +345,7 @@ def test_a_root_mismatch_refuses_to_sign(
     assert response.json() == {
         "status_code": 503,
         "detail": "the log failed its own integrity check; not signing",
+        "detail_zh": "账本暂时无法提供经过校验的答复，请稍后再试或联系账本运营方。",
     }
     latest = ledger.store.latest_checkpoint()
     assert latest is not None and latest.tree_size == signed.size
@@ -363,6 +364,7 @@ def test_an_unreadable_signing_key_is_503_without_details(
     assert response.json() == {
         "status_code": 503,
         "detail": "the log cannot sign: its signing key is unavailable",
+        "detail_zh": "账本暂时无法提供经过校验的答复，请稍后再试或联系账本运营方。",
     }
     # Publishing the public key needs no private key.
     assert client.get("/log/vkey").status_code == 200

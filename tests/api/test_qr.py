@@ -13,6 +13,7 @@ import base64
 import hashlib
 import io
 import json
+import random
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -27,7 +28,7 @@ from joserfc.errors import BadSignatureError, InvalidKeyIdError, SecurityWarning
 from joserfc.jwk import KeySet
 from litestar import Litestar
 from litestar.testing import TestClient
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from ledger.bootstrap import Ledger
 from ledger.core.merkle import verify_inclusion
@@ -234,7 +235,9 @@ def test_the_png_holds_the_verification_url_and_the_record_verifies_independentl
     assert extra(code)["ECLevel"] == code.ec_level
     assert code.content_type == zxingcpp.ContentType.Text
     record = client.get(f"/certificates/{number}/record").text
-    assert code.text == f"{PUBLIC_URL}/verify#r={record}"
+    # The short link: the page fetches the record from it (format section 9.4).
+    assert code.text == f"{PUBLIC_URL}/verify/{number}" == issued["verify_url"]
+    assert int(extra(code)["Version"]) <= 7
     assert record == issued["record"]
 
     jwks = client.get("/.well-known/jwks.json").json()
@@ -267,7 +270,7 @@ def test_the_svg_rasterized_holds_the_same_url(
     code = decode(rasterize(response.content))
     assert code.format == zxingcpp.BarcodeFormat.QRCode
     assert code.ec_level in ("M", "Q", "H")
-    assert code.text == f"{PUBLIC_URL}/verify#r={issued['record']}"
+    assert code.text == f"{PUBLIC_URL}/verify/{number}"
     png = decode(Image.open(io.BytesIO(client.get(f"/certificates/{number}/qr.png").content)))
     assert png.text == code.text
     # The same symbol, module for module: same version and mask.
@@ -300,9 +303,10 @@ def test_after_a_rotation_old_records_verify_and_new_ones_name_the_new_key(
 
     jwks = client.get("/.well-known/jwks.json").json()
     assert [key["kid"] for key in jwks["keys"]] == [old_kid, rotation.added]
-    # The old record, read back from its QR code, still verifies under the new JWKS.
+    # The old record, fetched from its QR code's link, still verifies under the new JWKS.
     png = client.get(f"/certificates/{old['certificate']}/qr.png").content
-    old_record = decode(Image.open(io.BytesIO(png))).text.split("#r=", 1)[1]
+    number = decode(Image.open(io.BytesIO(png))).text.rsplit("/", 1)[1]
+    old_record = client.get(f"/certificates/{number}/record").text
     assert old_record == old["record"]
     assert joserfc_verify(old_record, jwks).protected["kid"] == old_kid
 
@@ -365,3 +369,46 @@ def test_a_wrong_check_digit_is_400_and_an_unknown_number_404(
     assert response.status_code == 404, response.text
     assert response.json()["status_code"] == 404
     assert good in response.json()["detail"]
+
+
+# -- a phone's photo ------------------------------------------------------------------------
+
+
+def phone_photo(png: bytes, width: int, seed: int) -> Image.Image:
+    """The code printed ``width`` pixels wide and photographed: tilted 7 degrees, slightly
+    blurred, with sensor noise, on a grey background."""
+    code = Image.open(io.BytesIO(png)).convert("L")
+    printed = code.resize((width, width * code.height // code.width), Image.Resampling.BILINEAR)
+    page = Image.new("L", (printed.width + 80, printed.height + 80), 235)
+    page.paste(printed, (40, 40))
+    tilted = page.rotate(7, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=190)
+    blurred = tilted.filter(ImageFilter.GaussianBlur(radius=0.9))
+    rng = random.Random(seed)
+    pixels = blurred.width * blurred.height
+    noise = Image.frombytes("L", blurred.size, bytes(rng.randrange(256) for _ in range(pixels)))
+    return Image.blend(blurred, noise, 0.18)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_phone_photo_of_the_code_printed_200_pixels_wide_decodes(
+    client: TestClient[Litestar], token_for: TokenFor, issuer: Issuer, seed: int
+) -> None:
+    issued = issue(client, token_for, issuer, 40 + seed)
+    png = client.get(f"/certificates/{issued['certificate']}/qr.png").content
+    photo = phone_photo(png, 200, seed)
+    code = decode(photo)
+    assert code.text == f"{PUBLIC_URL}/verify/{issued['certificate']}"
+    assert int(extra(code)["Version"]) <= 7
+    assert code.ec_level == "M"
+
+
+def test_the_old_full_record_code_would_not_survive_the_same_photo(
+    client: TestClient[Litestar], token_for: TokenFor, issuer: Issuer
+) -> None:
+    # Why the QR code now holds a short link: the same photo of a code carrying the whole
+    # record (version 20 and more) does not decode at 200 pixels wide.
+    from api.qr import qr_png
+
+    issued = issue(client, token_for, issuer, 44)
+    full = qr_png(f"{PUBLIC_URL}/verify#r={issued['record']}")
+    assert zxingcpp.read_barcodes(phone_photo(full, 200, 1)) == []

@@ -72,7 +72,7 @@ def test_first_run_serves_prints_where_to_open_and_audits_clean_over_http(
     assert created.status_code == 201, created.text
 
     printed = served.stop()
-    assert "open https://ledger.test/log/checkpoint" in printed
+    assert "open https://ledger.test/  (API documentation: https://ledger.test/schema)" in printed
     assert "certledger token office" in printed
 
 

@@ -67,7 +67,7 @@ class Learner:
     def verify_url(self, served: Served, number: str) -> str:
         record = served.get(f"/certificates/{number}/record")
         assert record.status_code == 200, record.text
-        return f"{served.url}/verify#r={record.text}"
+        return f"{served.url}/verify/{number}"
 
     def view(self, served: Served) -> dict[str, Any]:
         """What GET /learners/{account} answers the learner."""
@@ -342,7 +342,7 @@ def test_a_transcript_the_server_refuses_shows_why(
     browsing.page.click("#transcript-button")
     message = browsing.page.wait_for_selector("#transcript-message[data-tone='error']")
     assert message is not None
-    assert "无法下载成绩单(HTTP 503)" in message.inner_text()
+    assert "无法下载成绩单（HTTP 503）" in message.inner_text()
     assert "signing is paused" in message.inner_text()
 
 

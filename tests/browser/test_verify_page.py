@@ -49,6 +49,10 @@ class Issued:
     def masked(self) -> str:
         return mask_name(self.name)
 
+    def record_url(self, served: Served) -> str:
+        """The older verification URL, the whole record in its fragment."""
+        return f"{served.url}/verify#r={self.record}"
+
 
 @pytest.fixture(scope="module")
 def issuer(served: Served) -> Issuer:
@@ -163,7 +167,7 @@ def test_a_valid_certificate_verifies_from_its_qr_url(
     served: Served, issuer: Issuer, browsing: Browsing, artifacts_dir: Path
 ) -> None:
     issued = issue(served, issuer, "intermediate", assessment="2026-S1", score=91)
-    assert issued.verify_url == f"{served.url}/verify#r={issued.record}"
+    assert issued.verify_url == f"{served.url}/verify/{issued.certificate}"
 
     assert browsing.verdict(path_of(served, issued.verify_url)) == "valid"
     assert browsing.text("#verdict-word") == "有效 Valid"
@@ -174,8 +178,18 @@ def test_a_valid_certificate_verifies_from_its_qr_url(
     assert org_name(served, issuer) in shown and issuer.org in shown
     assert "中级 Intermediate" in shown
     assert "2026-S1" in shown and "91" in shown
-    for check in ("format", "signature", "checkpoint", "inclusion", "entry", "status"):
+    checks = ["link", "signature", "claims", "checkpoint", "inclusion", "entry", "status"]
+    for check in checks:
         assert check_outcome(browsing, check) == "pass", check
+    # The checklist lists the checks in the order they run.
+    shown_order = browsing.page.eval_on_selector_all(
+        "#proof-checks li", "items => items.map(item => item.dataset.check)"
+    )
+    assert shown_order == checks
+    # The short link fetched the record, which the holder may download.
+    assert browsing.page.get_attribute("#record-download a", "href") == (
+        f"/certificates/{issued.certificate}/record"
+    )
     assert "包含证明已对照签名检查点验证" in shown
     assert "Inclusion proof verified against signed checkpoint" in shown
     origin = served.url.removeprefix("http://")
@@ -300,12 +314,14 @@ def test_garbage_in_the_fragment_is_forged_and_never_rendered(
 ) -> None:
     header = b64url(b'{"alg":"none","kid":"x"}')
     markup = b64url(b'{"certificate":"<img src=x onerror=alert(1)>"}')
-    for record, reason in [
-        ("not-a-record", "three parts"),
-        (f"{header}.{markup}.{b64url(bytes(64))}", "alg is not EdDSA"),
-        ("%3Cscript%3E.e30.e30", "not base64url"),
+    for record, verdict, reason in [
+        ("not-a-record", "damaged", "three parts"),
+        (f"{header}.{markup}.{b64url(bytes(64))}", "forged", "alg is not EdDSA"),
+        ("%3Cscript%3E.e30.e30", "damaged", "not base64url"),
     ]:
-        assert browsing.verdict(f"/verify#r={record}") == "forged", record
+        assert browsing.verdict(f"/verify#r={record}") == verdict, record
+        # A damaged link settles before the page's icon loads; let it, before moving on.
+        browsing.page.wait_for_load_state("networkidle")
         assert reason in browsing.text("#verdict-reason")
     assert browsing.page.query_selector("main img") is None
 
@@ -387,4 +403,11 @@ def test_a_pasted_qr_url_is_verified(served: Served, issuer: Issuer, browsing: B
     browsing.page.click("#record-submit")
     assert browsing.wait_for_verdict() == "valid"
     assert browsing.page.url == issued.verify_url
+    assert issued.masked in visible_text(browsing)
+
+    # An older URL, the whole record in it, pasted: verified the same way.
+    browsing.page.goto("/verify")
+    browsing.page.fill("#record-input", issued.record_url(served))
+    browsing.page.click("#record-submit")
+    assert browsing.wait_for_verdict() == "valid"
     assert issued.masked in visible_text(browsing)

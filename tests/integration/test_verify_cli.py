@@ -20,6 +20,7 @@ from litestar.testing import TestClient
 from PIL import Image
 
 from api.app import create_app
+from api.qr import qr_png
 from ledger.core.principals import Principal
 from tests.api.conftest import build_ledger
 from tests.certificate_helpers import make_issuer
@@ -62,7 +63,9 @@ def saved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Saved]:
             size = int(checkpoint.split("\n")[1])
             files = {
                 "record.jws": record,
-                "url.txt": issued["verify_url"] + "\n",
+                # The older verification URL, which carries the whole record.
+                "url.txt": f"{issued['verify_url'].rsplit('/verify/', 1)[0]}/verify#r={record}\n",
+                "short-url.txt": issued["verify_url"] + "\n",
                 "jwks.json": client.get("/.well-known/jwks.json").text,
                 "checkpoint.txt": checkpoint,
                 "proof.json": client.get(
@@ -72,7 +75,8 @@ def saved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Saved]:
                     "/log/proof/inclusion", params={"index": index - 1, "size": size}
                 ).text,
             }
-            png = client.get(f"/certificates/{number}/qr.png").content
+            # A QR code of the older URL: the CLI reads the record out of its image.
+            png = qr_png(files["url.txt"].strip())
     finally:
         ledger.close()
     for name, text in files.items():
@@ -177,3 +181,10 @@ def test_usage_errors_exit_2_with_a_message_and_no_traceback(
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert "verdict" not in result.stdout
+
+
+def test_a_short_link_is_refused_with_where_to_get_the_record(saved: Saved) -> None:
+    result = verify(saved, "short-url.txt", "--jwks", saved.path("jwks.json"))
+    assert result.returncode == 2
+    assert "short verification link" in result.stderr
+    assert "/record" in result.stderr and "Traceback" not in result.stderr

@@ -322,7 +322,7 @@ function render(stats, period) {
   ];
   bilingual(
     $("coverage-province"),
-    `全省:${students} 名在校学生中 ${sat} 名已参加考核(${share})。`,
+    `全省：${students} 名在校学生中 ${sat} 名已参加考核（${share}）。`,
     `Province: ${sat} of ${students} enrolled students sat an assessment (${share}).`,
   );
   renderConversions(stats.conversions);
@@ -331,7 +331,7 @@ function render(stats, period) {
   const size = count(stats.tree_size);
   bilingual(
     $("as-of"),
-    `统计期间 ${text(first)} 至 ${text(last)};数据截至账本第 ${size} 条记录。`,
+    `统计期间 ${text(first)} 至 ${text(last)}；数据截至账本第 ${size} 条记录。`,
     `Period ${text(first)} to ${text(last)}; figures as of ledger size ${size}.`,
   );
   const bulletin = $("bulletin");
@@ -371,7 +371,7 @@ async function load() {
   if (asked === null || asked === "") {
     showStatus(
       "choose",
-      "请选择期间,例如 2026-11、2026-H2 或 2026。",
+      "请选择期间，例如 2026-11、2026-H2 或 2026。",
       "Choose a period, such as 2026-11, 2026-H2 or 2026.",
     );
     return;
@@ -382,8 +382,8 @@ async function load() {
     const years = [FIRST_YEAR, LAST_YEAR];
     showStatus(
       "invalid",
-      `期间“${asked}”格式不正确:应为月份 2026-11、半年 2026-H1 / 2026-H2 或全年 2026` +
-        `(${years.join("–")} 年)。`,
+      `期间“${asked}”格式不正确：应为月份 2026-11、半年 2026-H1 / 2026-H2 或全年 2026` +
+        `（${years.join("–")} 年）。`,
       `The period "${asked}" is not valid: write a month 2026-11, a half-year 2026-H1 / ` +
         `2026-H2 or a year 2026 (${years.join(" to ")}).`,
     );
@@ -401,7 +401,7 @@ async function load() {
   } catch {
     showStatus(
       "unreachable",
-      "无法连接到服务器,请稍后再试。",
+      "无法连接到服务器，请稍后再试。",
       "Cannot reach the server; try again later.",
     );
     return;
@@ -411,7 +411,7 @@ async function load() {
     const suffix = detail ? `: ${detail}` : "";
     showStatus(
       "error",
-      `加载统计数据失败(HTTP ${response.status})`,
+      `加载统计数据失败（HTTP ${response.status}）`,
       `Loading the figures failed (HTTP ${response.status})${suffix}`,
     );
     return;

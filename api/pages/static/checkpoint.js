@@ -18,7 +18,7 @@ export async function verifiedCheckpoint(keys) {
   if (!response.ok) {
     throw new CannotVerify(
       "unavailable",
-      `获取账本检查点失败(HTTP ${response.status})`,
+      `获取账本检查点失败（HTTP ${response.status}）`,
       `fetching the log's checkpoint failed (HTTP ${response.status})`,
     );
   }
@@ -55,7 +55,7 @@ export async function verifiedCheckpoint(keys) {
     const signer = known.find((candidate) => equalBytes(candidate.hash, bytes.slice(0, 4)));
     if (signer === undefined) continue;
     const signature = bytes.slice(4);
-    if (signature.length !== 64 || !(await ed25519Verify(signer.key, signature, signed))) {
+    if (signature.length !== 64 || !(await ed25519Verify(signer, signature, signed))) {
       throw new CannotVerify("log", "账本的检查点签名无效", "the log's checkpoint does not verify");
     }
     verified += 1;

@@ -1,7 +1,19 @@
-// The two ways a verification fails: the record's fault, or nobody's fault.
+// The three ways a verification fails: a damaged link, a forged record, or nobody's fault.
 
-/** A fault of the record: the verdict is `forged`. */
+/** A fault of the record itself: the verdict is `forged`. */
 export class Forged extends Error {
+  constructor(zh, en) {
+    super(en);
+    this.zh = zh;
+    this.en = en;
+  }
+}
+
+/**
+ * Not a record at all: cut short or garbled on the way (a QR code read in part, a link
+ * copied without its end). The verdict is `damaged`: rescan, nothing was forged.
+ */
+export class Damaged extends Error {
   constructor(zh, en) {
     super(en);
     this.zh = zh;

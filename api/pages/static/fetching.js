@@ -20,7 +20,7 @@ export async function fetchJson(path, what) {
   if (!response.ok) {
     throw new CannotVerify(
       "unavailable",
-      `获取${what[0]}失败(HTTP ${response.status})`,
+      `获取${what[0]}失败（HTTP ${response.status}）`,
       `fetching ${what[1]} failed (HTTP ${response.status})`,
     );
   }

@@ -52,7 +52,7 @@ function named(kind, id) {
 /** Complete every `named(kind, id)` on the page with the name the registry gave. */
 export function fillName(kind, id, name) {
   for (const span of document.querySelectorAll("span[data-named]")) {
-    if (span.dataset.named === kind && span.dataset.id === id) span.textContent = `${name}(${id})`;
+    if (span.dataset.named === kind && span.dataset.id === id) span.textContent = `${name}（${id}）`;
   }
 }
 
@@ -163,7 +163,7 @@ function courseItem(outcome) {
   item.dataset.status = outcome.counts === true ? "counts" : "not-counted";
   const badges = outcome.counts === true ? [] : [badge("revoked", "不计入", "Not counted")];
   item.append(
-    heading(`${text(outcome.title)}(${text(outcome.source)})`, ...badges),
+    heading(`${text(outcome.title)}（${text(outcome.source)}）`, ...badges),
     factList([
       [["课程", "Course"], text(outcome.source), "mono-value"],
       [["课程名称", "Title"], text(outcome.title)],

@@ -62,37 +62,37 @@ async function errorDetail(response) {
   return null;
 }
 
-const UNREACHABLE = ["无法连接到服务器,请稍后再试。", "Cannot reach the server; try again later."];
+const UNREACHABLE = ["无法连接到服务器，请稍后再试。", "Cannot reach the server; try again later."];
 
 /** What to tell the learner when the account answer is `status`. */
 function refusal(status, account, retryAfter) {
   switch (status) {
     case 401:
       return [
-        "访问令牌无效或已过期,请向学校或学分银行办公室重新获取。",
+        "访问令牌无效或已过期，请向学校或学分银行办公室重新获取。",
         "The access token is not valid or has expired; ask your school or the credit bank " +
           "office for a new one.",
       ];
     case 403:
       return [
-        `此访问令牌无权查看学习账户 ${account},请确认账号与令牌属于同一人。`,
+        `此访问令牌无权查看学习账户 ${account}，请确认账号与令牌属于同一人。`,
         `This access token may not read learning account ${account}; check that the account ` +
           "number and the token belong together.",
       ];
     case 404:
       return [
-        `没有学习账户 ${account},请检查账号。`,
+        `没有学习账户 ${account}，请检查账号。`,
         `There is no learning account ${account}; check the number.`,
       ];
     case 429: {
       const wait = retryAfter && /^[0-9]+$/.test(retryAfter) ? retryAfter : null;
       return [
-        `请求过多,请${wait ? ` ${wait} 秒后` : "稍后"}再试。`,
+        `请求过多，请${wait ? ` ${wait} 秒后` : "稍后"}再试。`,
         `Too many requests; try again ${wait ? `in ${wait} s` : "later"}.`,
       ];
     }
     default:
-      return [`加载账户失败(HTTP ${status})。`, `Loading the account failed (HTTP ${status}).`];
+      return [`加载账户失败（HTTP ${status}）。`, `Loading the account failed (HTTP ${status}).`];
   }
 }
 
@@ -205,7 +205,7 @@ function signIn(event) {
   };
   if (!wellFormedAccount(account)) {
     problem(
-      "请输入有效的学习账号(L 加 11 位数字,校验位须正确)",
+      "请输入有效的学习账号（L 加 11 位数字，校验位须正确）",
       "Enter a valid learning account number (L and 11 digits with a valid check digit).",
     );
     return;
@@ -263,7 +263,7 @@ async function downloadTranscript() {
       const suffix = detail ? `: ${detail}` : "";
       transcriptMessage(
         "error",
-        `无法下载成绩单(HTTP ${response.status})。`,
+        `无法下载成绩单（HTTP ${response.status}）。`,
         `The transcript could not be downloaded (HTTP ${response.status})${suffix}.`,
       );
       return;
@@ -280,7 +280,7 @@ async function downloadTranscript() {
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
     transcriptMessage(
       "ok",
-      `成绩单已下载:${link.download}(已签名的 JWS 文件)`,
+      `成绩单已下载：${link.download}（已签名的 JWS 文件）`,
       `Transcript downloaded: ${link.download} (a signed JWS)`,
     );
   } finally {

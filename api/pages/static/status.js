@@ -31,9 +31,9 @@ function textValue(value) {
 export function certificateFactsFromClaims(claims) {
   const facts = [
     [["证书编号", "Certificate number"], claims.certificate, "mono-value"],
-    [["职业技能等级标准", "Standard"], `${claims.standard_title}(${claims.standard})`],
+    [["职业技能等级标准", "Standard"], `${claims.standard_title}（${claims.standard}）`],
     [["等级", "Level"], levelText(claims.level)],
-    [["发证组织", "Issuing organization"], `${claims.org_name}(${claims.org})`],
+    [["发证组织", "Issuing organization"], `${claims.org_name}（${claims.org}）`],
     [["发证日期", "Issued on"], claims.issued_on],
     [["持证人", "Holder"], claims.holder],
   ];
@@ -53,7 +53,7 @@ export function certificateFactsFromStatus(status) {
   if (standard !== null || title !== null) {
     facts.push([
       ["职业技能等级标准", "Standard"],
-      title !== null && standard !== null ? `${title}(${standard})` : (title ?? standard),
+      title !== null && standard !== null ? `${title}（${standard}）` : (title ?? standard),
     ]);
   }
   if (textValue(status.level) !== null) facts.push([["等级", "Level"], levelText(status.level)]);
@@ -62,7 +62,7 @@ export function certificateFactsFromStatus(status) {
   if (org !== null || orgName !== null) {
     facts.push([
       ["发证组织", "Issuing organization"],
-      orgName !== null && org !== null ? `${orgName}(${org})` : (orgName ?? org),
+      orgName !== null && org !== null ? `${orgName}（${org}）` : (orgName ?? org),
     ]);
   }
   if (textValue(status.issued_on) !== null) facts.push([["发证日期", "Issued on"], status.issued_on]);

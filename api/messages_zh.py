@@ -1,0 +1,78 @@
+"""The Chinese text (``detail_zh``) beside the English ``detail`` of the errors a person sees.
+
+A person meets these on the verification page, the learner's page, a mistyped link or a
+printed certificate's address: a malformed or mistyped number, a number never issued, too
+many lookups, a page that does not exist, a refused sign-in, the log unable to answer.
+Other errors (a malformed API request a program made) keep their English ``detail`` alone.
+Chinese text uses full-width punctuation throughout.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+__all__ = ["chinese_detail"]
+
+_Translate = Callable[[re.Match[str]], str]
+
+_NUMBER_SHAPE = "证书编号应为 X 加 15 位数字（共 16 个字符），例如 X202604839205718。"
+_CHECK_DIGIT = "编号的校验位不符：其中有一位数字输错了，请逐位核对。"
+
+#: English details (whole-message patterns) and their Chinese text, first match wins.
+_RULES: tuple[tuple[re.Pattern[str], _Translate], ...] = (
+    (
+        re.compile(
+            r"(?:path parameter 'number'|certificate|number) must be a certificate number.*"
+        ),
+        lambda _m: _NUMBER_SHAPE,
+    ),
+    (
+        re.compile(r"(?:path parameter 'number'|certificate|number) has a wrong check digit.*"),
+        lambda _m: "证书" + _CHECK_DIGIT,
+    ),
+    (
+        re.compile(r"(?:path parameter 'account'|account) must be an account number.*"),
+        lambda _m: "学习账户号应为 L 加 11 位数字（共 12 个字符）。",
+    ),
+    (
+        re.compile(r"(?:path parameter 'account'|account) has a wrong check digit.*"),
+        lambda _m: "学习账户" + _CHECK_DIGIT,
+    ),
+    (
+        re.compile(r"there is no certificate (?P<n>X\d{15})"),
+        lambda m: f"账本中没有编号为 {m['n']} 的证书。",
+    ),
+    (
+        re.compile(r"there is no learning account (?P<n>L\d{11})"),
+        lambda m: f"没有学习账户 {m['n']}。",
+    ),
+    (
+        re.compile(r"too many requests .*retry in (?P<s>\d+) s"),
+        lambda m: f"请求过于频繁，请在 {m['s']} 秒后再试。",
+    ),
+    (re.compile(r"name .*"), lambda _m: "请填写持证人的姓名。"),
+    (
+        re.compile(r"the request body is larger than the (?P<n>\d+)-byte limit"),
+        lambda m: f"提交的内容过大（上限 {m['n']} 字节）。",
+    ),
+    (re.compile(r"Not Found"), lambda _m: "没有这个页面或接口，请检查网址。"),
+    (re.compile(r"the log failed its own integrity check.*"), lambda _m: _LOG_DOWN),
+    (re.compile(r"the log cannot sign.*"), lambda _m: _LOG_DOWN),
+)
+_LOG_DOWN = "账本暂时无法提供经过校验的答复，请稍后再试或联系账本运营方。"
+
+#: Status codes whose every error a person may see, whatever the English says.
+_BY_STATUS = {
+    401: "未登录或登录已失效，请重新登录。",
+    403: "您无权执行此操作。",
+}
+
+
+def chinese_detail(status_code: int, detail: str) -> str | None:
+    """The Chinese text of an error a person may see; None for the others."""
+    for pattern, translate in _RULES:
+        match = pattern.fullmatch(detail)
+        if match is not None:
+            return translate(match)
+    return _BY_STATUS.get(status_code)
