@@ -16,6 +16,7 @@ from ledger.services.credit_bank import CreditBankService
 from ledger.services.log import LogService
 from ledger.services.pilot import PilotService
 from ledger.services.registry import RegistryService
+from ledger.services.staff import StaffService
 from ledger.services.statistics import StatisticsService
 from ledger.services.tokens import TokenService
 from ledger.settings import Settings
@@ -27,6 +28,9 @@ from ledger.storage.pilot import PilotRepository
 from ledger.storage.pilot_reads import PilotReads
 from ledger.storage.principals import PrincipalStore
 from ledger.storage.registry import RegistryRepository
+from ledger.storage.school_lists import SchoolLists
+from ledger.storage.sessions import FailureCounters
+from ledger.storage.staff import StaffRepository
 from ledger.storage.statistics import StatisticsRepository
 from ledger.storage.store import LedgerStore
 
@@ -45,6 +49,8 @@ class Ledger:
     credit_bank: CreditBankService
     pilot: PilotService
     statistics: StatisticsService
+    staff: StaffService
+    school_lists: SchoolLists
 
     def close(self) -> None:
         """Release the database connections."""
@@ -84,6 +90,14 @@ def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
     credit_bank = CreditBankService(log, CreditBankRepository(engine))
     pilot = PilotService(log, PilotRepository(engine), certificates, PilotReads(engine))
     statistics = StatisticsService(StatisticsRepository(engine))
-    return Ledger(
-        settings, engine, store, log, tokens, registry, certificates, credit_bank, pilot, statistics
+    staff = StaffService(
+        log,
+        StaffRepository(engine),
+        registry_repository,
+        PrincipalStore(engine),
+        FailureCounters(engine),
     )
+    return Ledger(
+        settings, engine, store, log, tokens, registry, certificates, credit_bank, pilot,
+        statistics, staff, SchoolLists(engine),
+    )  # fmt: skip

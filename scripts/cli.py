@@ -118,6 +118,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     seed.set_defaults(run=_seed)
 
+    staff = commands.add_parser("staff", help="invite staff to sign in to a console")
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True, metavar="ACTION")
+    invite = staff_commands.add_parser(
+        "invite",
+        help="print a one-time invitation URL (valid 72 hours) for a staff member",
+        description=(
+            "PRINCIPAL is office, auditor, auditor:ID, org:CREDIT_CODE or school:CODE. The "
+            "person who opens the URL sets a username and password; office and auditor "
+            "staff also set up a TOTP second factor at their first sign-in."
+        ),
+    )
+    invite.add_argument("principal", help="whom the staff member acts for")
+    invite.add_argument("--admin", action="store_true", help="may invite and disable colleagues")
+    invite.set_defaults(run=_staff_invite)
+
     keys = commands.add_parser("keys", help="list or rotate the signing keys")
     keys_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     keys_commands.add_parser("list", help="every key the ledger announced").set_defaults(
@@ -351,6 +366,12 @@ def _seed_province(scale: float | None) -> int:
         f"  {url}/learner",
         f"  {url}/reports/bulletin?period={china_today():%Y-%m}",
         "the office's token: certledger token office",
+        "demo staff accounts (demo data; sign in at " + f"{url}/console/sign-in):",
+        *(
+            f"  {who:<32} username {user:<14} password {password}"
+            for who, user, password in s.staff
+        ),
+        "  the office's and the auditor's second factor (TOTP) is set up at their first sign-in",
     ]
     if s.example_account:
         lines += [
@@ -378,6 +399,29 @@ def _seed_samples(count: int, batch: int) -> int:
         print(f"appended {count} sample entries; the log has {ledger.store.size()}")
     finally:
         ledger.close()
+    return 0
+
+
+def _staff_invite(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from ledger.core.principals import Principal
+    from ledger.domain.staff import StaffRole
+
+    party = Principal.parse(args.principal)
+    settings = _settings()
+    ledger = open_ledger(settings)
+    try:
+        role = StaffRole.ADMIN if args.admin else StaffRole.CLERK
+        invitation = ledger.staff.invite(None, party, role)
+    finally:
+        ledger.close()
+    expires = datetime.fromtimestamp(invitation.expires_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    console.print(
+        f"invited a {role.value} of {party} (staff account {invitation.account}, ledger "
+        f"index {invitation.index}); the URL works once, until {expires}:"
+    )
+    print(f"{settings.public_url}/console/invitations/{invitation.secret}")
     return 0
 
 
