@@ -19,6 +19,7 @@ from litestar.types import Message, Scope
 
 from api.auth import AUTH_DEPENDENCIES, BEARER_SECURITY_SCHEMES, TOKEN_EXCHANGE_LIMIT, RateLimits
 from api.certificates import CertificateController, LearnerController, VerificationController
+from api.console import console_router, console_state, console_stores, template_config
 from api.credit_bank import (
     ConversionController,
     LearnerAccountController,
@@ -76,6 +77,7 @@ async def _no_sniffing(message: Message, _scope: Scope) -> None:
 
 def create_app(ledger: Ledger) -> Litestar:
     """Build the app serving ``ledger``; the caller keeps ownership and closes it."""
+    consoles = console_state(ledger)
     return Litestar(
         route_handlers=[
             LogController,
@@ -97,6 +99,7 @@ def create_app(ledger: Ledger) -> Litestar:
             ReportsController,
             # After VerificationController: GET /verify shares its path with POST /verify.
             *PAGE_HANDLERS,
+            console_router(ledger, consoles["console_secret"]),
         ],
         dependencies={
             "ledger": Provide(_provide_ledger, sync_to_thread=False),
@@ -106,8 +109,11 @@ def create_app(ledger: Ledger) -> Litestar:
             {
                 "ledger": ledger,
                 "rate_limits": RateLimits.create(ledger.settings.rate_limit, TOKEN_EXCHANGE_LIMIT),
+                **consoles,
             }
         ),
+        stores=console_stores(ledger),
+        template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[_no_sniffing],
         request_max_body_size=MAX_REQUEST_BODY_SIZE,

@@ -28,6 +28,7 @@ from litestar.status_codes import (
 from api.auth import CHECKS_EXIT
 from api.errors import error_spec
 from api.params import fields_named, path_checked, query_checked, strict_query
+from api.sheets import sheet_as_csv
 from ledger.bootstrap import Ledger
 from ledger.core.principals import Principal
 from ledger.domain.certificates import check_account_number, check_token
@@ -379,7 +380,8 @@ class ConversionController(Controller):
         request_max_body_size=_MAX_BATCH_BODY,
         opt={CHECKS_EXIT: True},
         summary="Record a batch of conversions from a CSV file",
-        description="Columns account, certificate, rule, programme; UTF-8 or GB 18030.",
+        description="Columns account, certificate, rule, programme (or 学习账号, 证书编号, "
+        "转换规则, 专业); CSV in UTF-8 or GB 18030, or an .xlsx workbook (its first sheet).",
         responses={**_REFUSALS},
     )
     def convert_csv(
@@ -392,7 +394,7 @@ class ConversionController(Controller):
         """Record the conversions of the CSV body."""
         batch = query_checked("batch_id", batch_id, lambda v, _f: check_token("batch_id", v))
         with fields_named():
-            rows = parse_conversion_rows(body)
+            rows = parse_conversion_rows(sheet_as_csv(body))
         converted, replayed = ledger.credit_bank.convert_batch(principal, str(batch), rows)
         return _batch_response(str(batch), converted, replayed)
 

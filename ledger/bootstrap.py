@@ -19,6 +19,7 @@ from ledger.services.registry import RegistryService
 from ledger.services.staff import StaffService
 from ledger.services.statistics import StatisticsService
 from ledger.services.tokens import TokenService
+from ledger.services.uploads import SheetService
 from ledger.settings import Settings
 from ledger.storage import migrate
 from ledger.storage.certificates import CertificateRepository
@@ -33,6 +34,7 @@ from ledger.storage.sessions import FailureCounters
 from ledger.storage.staff import StaffRepository
 from ledger.storage.statistics import StatisticsRepository
 from ledger.storage.store import LedgerStore
+from ledger.storage.uploads import Uploads
 
 
 @dataclass
@@ -51,6 +53,7 @@ class Ledger:
     statistics: StatisticsService
     staff: StaffService
     school_lists: SchoolLists
+    sheets: SheetService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -98,6 +101,17 @@ def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
         FailureCounters(engine),
     )
     return Ledger(
-        settings, engine, store, log, tokens, registry, certificates, credit_bank, pilot,
-        statistics, staff, SchoolLists(engine),
-    )  # fmt: skip
+        settings,
+        engine,
+        store,
+        log,
+        tokens,
+        registry,
+        certificates,
+        credit_bank,
+        pilot,
+        statistics,
+        staff,
+        SchoolLists(engine),
+        SheetService(credit_bank, Uploads(engine)),
+    )

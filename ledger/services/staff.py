@@ -159,9 +159,13 @@ class StaffService:
         return None if account is None else self.repository.account(account)
 
     def activate(
-        self, secret: str, username: str, password: str, name: str | None = None,
+        self,
+        secret: str,
+        username: str,
+        password: str,
+        name: str | None = None,
         phone: str | None = None,
-    ) -> StaffAccount:  # fmt: skip
+    ) -> StaffAccount:
         """Open an invitation: set the username and password (and keep the name and phone
         in the personal-data store); records ``staff.activated``. NotFound for a used,
         expired or unknown invitation; InvalidField for a bad username or password;
@@ -172,17 +176,22 @@ class StaffService:
         phone = (phone or "").strip()[:32] or None
         try:
             account = self.repository.use_invitation(
-                _hash_secret(secret), self._now(), username, self.hasher.hash(password),
-                name, phone,
-            )  # fmt: skip
+                _hash_secret(secret),
+                self._now(),
+                username,
+                self.hasher.hash(password),
+                name,
+                phone,
+            )
         except IntegrityError as exc:
             raise Conflict("这个用户名已被使用 / that username is taken") from exc
         record = None if account is None else self.repository.account(account)
         if record is None:
             raise NotFound("邀请已使用或已过期 / the invitation is used or expired")
         actor = Principal.parse(record.principal).acting(record.account)
-        self.log.append([EntryDraft(STAFF_ACTIVATED, str(actor), account_payload(account))],
-                        project_staff)  # fmt: skip
+        self.log.append(
+            [EntryDraft(STAFF_ACTIVATED, str(actor), account_payload(account))], project_staff
+        )
         refreshed = self.repository.account(record.account)
         assert refreshed is not None
         return refreshed

@@ -50,9 +50,15 @@ class SchoolLists:
         self.engine = engine
 
     def students(
-        self, school: str, *, search: str | None = None, with_identity: bool = False,
-        limit: int = 50, offset: int = 0, most: int = MAX_PAGE_SIZE,
-    ) -> Listed:  # fmt: skip
+        self,
+        school: str,
+        *,
+        search: str | None = None,
+        with_identity: bool = False,
+        limit: int = 50,
+        offset: int = 0,
+        most: int = MAX_PAGE_SIZE,
+    ) -> Listed:
         """The school's students in enrolment order. ``search`` keeps accounts starting
         with it or (only ``with_identity``) names containing it."""
         _check_page(limit, offset, most)
@@ -100,9 +106,14 @@ class SchoolLists:
         return None if row is None else dict(row._mapping)
 
     def credits(
-        self, school: str, *, account: str | None = None, limit: int = 50, offset: int = 0,
+        self,
+        school: str,
+        *,
+        account: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
         most: int = MAX_PAGE_SIZE,
-    ) -> Listed:  # fmt: skip
+    ) -> Listed:
         """Course credits the school deposited, newest first."""
         _check_page(limit, offset, most)
         conditions = [outcomes.c.kind == "course", outcomes.c.school == school]
@@ -110,17 +121,32 @@ class SchoolLists:
             conditions.append(outcomes.c.account == account)
         return self._page(
             select(
-                outcomes.c.idx.label("index"), outcomes.c.account,
-                outcomes.c.source.label("course"), outcomes.c.title, outcomes.c.credits,
-                outcomes.c.term, outcomes.c.grade, outcomes.c.earned_on,
+                outcomes.c.idx.label("index"),
+                outcomes.c.account,
+                outcomes.c.source.label("course"),
+                outcomes.c.title,
+                outcomes.c.credits,
+                outcomes.c.term,
+                outcomes.c.grade,
+                outcomes.c.earned_on,
             ),
-            outcomes, conditions, outcomes.c.idx.desc(), limit, offset,
-        )  # fmt: skip
+            outcomes,
+            conditions,
+            outcomes.c.idx.desc(),
+            limit,
+            offset,
+        )
 
     def conversions(
-        self, *, school: str | None = None, programme: str | None = None,
-        account: str | None = None, limit: int = 50, offset: int = 0, most: int = MAX_PAGE_SIZE,
-    ) -> Listed:  # fmt: skip
+        self,
+        *,
+        school: str | None = None,
+        programme: str | None = None,
+        account: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        most: int = MAX_PAGE_SIZE,
+    ) -> Listed:
         """Conversions (with their reversals), newest first, filtered."""
         _check_page(limit, offset, most)
         conditions = []
@@ -131,9 +157,13 @@ class SchoolLists:
         if account is not None:
             conditions.append(conversions.c.account == account)
         return self._page(
-            select(conversions), conversions, conditions,
-            conversions.c.recorded_index.desc(), limit, offset,
-        )  # fmt: skip
+            select(conversions),
+            conversions,
+            conditions,
+            conversions.c.recorded_index.desc(),
+            limit,
+            offset,
+        )
 
     def _page(
         self, query: Any, table: Any, conditions: list[Any], order: Any, limit: int, offset: int
@@ -154,15 +184,19 @@ class SchoolLists:
         with self.engine.connect() as connection:
             rows = connection.execute(
                 select(
-                    certificates.c.number, certificates.c.standard, certificates.c.level,
-                    certificates.c.issued_on, certificates.c.revoked_index, standards.c.title,
+                    certificates.c.number,
+                    certificates.c.standard,
+                    certificates.c.level,
+                    certificates.c.issued_on,
+                    certificates.c.revoked_index,
+                    standards.c.title,
                 )
                 .select_from(
                     certificates.join(standards, standards.c.code == certificates.c.standard)
                 )
                 .where(certificates.c.account == account)
                 .order_by(certificates.c.issued_index)
-            )  # fmt: skip
+            )
             return [dict(row._mapping) for row in rows]
 
     def open_assessments(self, school: str) -> list[dict[str, Any]]:

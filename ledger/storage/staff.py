@@ -93,9 +93,16 @@ class Credentials:
 
 def _account(row: Any) -> StaffAccount:
     return StaffAccount(
-        row.account, row.principal, row.role, row.status, row.invited_index,
-        row.activated_index, row.disabled_index, row.username, row.name,
-    )  # fmt: skip
+        row.account,
+        row.principal,
+        row.role,
+        row.status,
+        row.invited_index,
+        row.activated_index,
+        row.disabled_index,
+        row.username,
+        row.name,
+    )
 
 
 _ACCOUNT_COLUMNS = (
@@ -177,9 +184,14 @@ class StaffRepository:
         return None if row is None else str(row.account)
 
     def use_invitation(
-        self, secret_hash: bytes, now: int, username: str, password_hash: str,
-        name: str | None, phone: str | None,
-    ) -> str | None:  # fmt: skip
+        self,
+        secret_hash: bytes,
+        now: int,
+        username: str,
+        password_hash: str,
+        name: str | None,
+        phone: str | None,
+    ) -> str | None:
         """Mark the invitation used and store the account's credentials and personal data,
         in one transaction; None (nothing written) when the invitation is used, expired or
         unknown. IntegrityError when the username is taken."""
@@ -266,9 +278,14 @@ class StaffRepository:
     # -- the access log ------------------------------------------------------------
 
     def log_access(
-        self, at: int, staff_account: str, principal: str, learners: Sequence[str], page: str,
+        self,
+        at: int,
+        staff_account: str,
+        principal: str,
+        learners: Sequence[str],
+        page: str,
         shown: str,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Record that ``staff_account`` saw ``shown`` (name, id_number) of ``learners``."""
         if not learners:
             return
@@ -277,12 +294,16 @@ class StaffRepository:
                 personal_data_access.insert(),
                 [
                     {
-                        "at": at, "staff_account": staff_account, "principal": principal,
-                        "learner": learner, "page": page[:200], "shown": shown,
+                        "at": at,
+                        "staff_account": staff_account,
+                        "principal": principal,
+                        "learner": learner,
+                        "page": page[:200],
+                        "shown": shown,
                     }
                     for learner in learners
                 ],
-            )  # fmt: skip
+            )
 
     def access_log(
         self, *, learner: str | None, principal: str | None, limit: int, offset: int
