@@ -28,6 +28,7 @@ from litestar.status_codes import (
 from api.auth import CHECKS_EXIT
 from api.errors import error_spec
 from api.params import fields_named, path_checked, query_checked, strict_query
+from api.school_lists import ConversionListMixin, SchoolListsMixin
 from api.sheets import sheet_as_csv
 from ledger.bootstrap import Ledger
 from ledger.core.principals import Principal
@@ -165,7 +166,7 @@ def learner_view(record: LearnerRecord) -> LearnerView:
     )
 
 
-class SchoolCreditController(Controller):
+class SchoolCreditController(SchoolListsMixin, Controller):
     """A school's students and conversion rules."""
 
     path = "/schools"
@@ -305,7 +306,7 @@ def _batch_response(
     return Response(body, status_code=HTTP_200_OK if replayed else HTTP_201_CREATED)
 
 
-class ConversionController(Controller):
+class ConversionController(ConversionListMixin, Controller):
     """Conversions of certificates into course credits of a programme."""
 
     path = "/conversions"

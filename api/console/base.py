@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import Request, Response
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
@@ -100,7 +101,7 @@ def staff_of(request: Request[Any, Any, Any], ledger: Ledger) -> StaffSession:
     return StaffSession(account, principal, record.role == "admin", record.username or "")
 
 
-def provide_staff(request: Request[Any, Any, Any], ledger: Ledger) -> StaffSession:
+def provide_staff(request: Request[Any, Any, Any], ledger: NamedDependency[Ledger]) -> StaffSession:
     """The ``staff`` dependency of console handlers (see staff_of)."""
     return staff_of(request, ledger)
 

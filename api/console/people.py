@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, QueryParameter
+from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from api.console.base import StaffSession, back, not_found, page, paging
@@ -54,7 +54,7 @@ class StaffController(Controller):
         request: Request[Any, Any, Any],
         ledger: NamedDependency[Ledger],
         staff: NamedDependency[StaffSession],
-        done: str | None = None,
+        done: FromQuery[str | None] = None,
     ) -> Template:
         """Colleagues with their status; the invitation form for admins."""
         accounts = ledger.staff.accounts(staff.principal)
@@ -155,7 +155,7 @@ class AccessLogController(Controller):
         self,
         ledger: NamedDependency[Ledger],
         staff: NamedDependency[StaffSession],
-        learner: str = "",
+        learner: FromQuery[str] = "",
         offset: Annotated[int, QueryParameter(ge=0, le=10**9)] = 0,
     ) -> Template:
         """The access log, newest first, filtered by learning account."""

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from api.console.base import StaffSession, back, not_found, page
@@ -63,8 +63,8 @@ class PlansController(Controller):
         self,
         ledger: NamedDependency[Ledger],
         staff: NamedDependency[StaffSession],
-        done: str | None = None,
-        refile: str | None = None,
+        done: FromQuery[str | None] = None,
+        refile: FromQuery[str | None] = None,
     ) -> Template:
         """Every plan of the school with its status and comments; the filing form."""
         plans = ledger.pilot.reads.plans(year=None, school=staff.school, status=None)
@@ -120,7 +120,7 @@ class AssessmentsController(Controller):
         self,
         ledger: NamedDependency[Ledger],
         staff: NamedDependency[StaffSession],
-        done: str | None = None,
+        done: FromQuery[str | None] = None,
     ) -> Template:
         """Assessments of standards and levels in the school's approved plans."""
         found = ledger.school_lists.open_assessments(staff.school)
@@ -174,7 +174,7 @@ class SelfEvaluationsController(Controller):
         self,
         ledger: NamedDependency[Ledger],
         staff: NamedDependency[StaffSession],
-        done: str | None = None,
+        done: FromQuery[str | None] = None,
     ) -> Template:
         """The school's reports and the form to write one."""
         staff.school  # noqa: B018 - 403 for staff of any other party

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, QueryParameter
+from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from api.console.base import StaffSession, back, log_access, mask_id_number, not_found, page, paging
@@ -45,9 +45,9 @@ class StudentsController(Controller):
         request: Request[Any, Any, Any],
         ledger: NamedDependency[Ledger],
         staff: NamedDependency[StaffSession],
-        q: str = "",
+        q: FromQuery[str] = "",
         offset: Offset = 0,
-        done: str | None = None,
+        done: FromQuery[str | None] = None,
     ) -> Template:
         """Students in enrolment order, searchable by account or name, 20 a page."""
         school = staff.school
@@ -79,7 +79,7 @@ class StudentsController(Controller):
         ledger: NamedDependency[Ledger],
         staff: NamedDependency[StaffSession],
         account: FromPath[str],
-        reveal: bool = False,
+        reveal: FromQuery[bool] = False,
     ) -> Template:
         """One student: name, ID number (masked unless revealed), certificates, credits and
         conversions. 404 for a learner who is not the school's student."""
@@ -139,7 +139,7 @@ class CreditsController(Controller):
         ledger: NamedDependency[Ledger],
         staff: NamedDependency[StaffSession],
         offset: Offset = 0,
-        done: str | None = None,
+        done: FromQuery[str | None] = None,
     ) -> Template:
         """Course credits, newest first."""
         found = ledger.school_lists.credits(staff.school, limit=PAGE_SIZE, offset=offset)
@@ -192,7 +192,7 @@ class RulesController(Controller):
         self,
         ledger: NamedDependency[Ledger],
         staff: NamedDependency[StaffSession],
-        done: str | None = None,
+        done: FromQuery[str | None] = None,
     ) -> Template:
         """The school's rules (latest versions) and the form to publish one."""
         rules = ledger.credit_bank.school_rules(staff.school)
@@ -269,7 +269,7 @@ class ConversionsController(Controller):
         ledger: NamedDependency[Ledger],
         staff: NamedDependency[StaffSession],
         offset: Offset = 0,
-        done: str | None = None,
+        done: FromQuery[str | None] = None,
     ) -> Template:
         """The school's conversions, newest first, reversals shown."""
         found = ledger.school_lists.conversions(school=staff.school, limit=PAGE_SIZE, offset=offset)
@@ -287,8 +287,8 @@ class ConversionsController(Controller):
         request: Request[Any, Any, Any],
         ledger: NamedDependency[Ledger],
         staff: NamedDependency[StaffSession],
-        account: str = "",
-        certificate: str = "",
+        account: FromQuery[str] = "",
+        certificate: FromQuery[str] = "",
     ) -> Template:
         """Pick a student, then one of their certificates, then a rule that fits it."""
         school = staff.school

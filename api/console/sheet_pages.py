@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from api.console.base import StaffSession, back, log_access, mask_id_number, not_found, page
@@ -42,7 +42,9 @@ class UploadsController(Controller):
     include_in_schema = False
 
     @get("/new", sync_to_thread=False)
-    def form(self, staff: NamedDependency[StaffSession], kind: str = "conversions") -> Template:
+    def form(
+        self, staff: NamedDependency[StaffSession], kind: FromQuery[str] = "conversions"
+    ) -> Template:
         """The upload form of one kind of sheet, with its columns."""
         staff.school  # noqa: B018 - 403 for staff of any other party
         if kind not in KINDS:

@@ -17,7 +17,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from api.auth import client_address
@@ -97,7 +97,9 @@ class SignInController(Controller):
     include_in_schema = False
 
     @get("/sign-in", sync_to_thread=False)
-    def sign_in_form(self, next: str = "/console", done: str | None = None) -> Template:
+    def sign_in_form(
+        self, next: FromQuery[str] = "/console", done: FromQuery[str | None] = None
+    ) -> Template:
         """The sign-in form."""
         return page("sign_in.html", next=_safe_next(next), notice=done)
 

@@ -9,8 +9,9 @@ names:
 and levels may be written 初级, 中级, 高级; empty cells of the optional columns
 (issued_on, assessment, score) are left out. Conversion rows take
 account,certificate,rule,programme or 学习账号,证书编号,转换规则,专业. Files are UTF-8
-(with or without the byte order mark Excel writes) or GB 18030 (what Excel saves on a Chinese Windows). Rows count from 1,
-the first line after the header; blank lines are skipped.
+(with or without the byte order mark Excel writes) or GB 18030 (what Excel saves on a
+Chinese Windows). Rows count from 1, the first line after the header; blank lines are
+skipped.
 """
 
 from __future__ import annotations
