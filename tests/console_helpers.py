@@ -76,7 +76,7 @@ def make_school(ledger: Ledger, students: int = 3, holders: int | None = None) -
     made = School(admitted.id, issuer.org, issuer.standard, published.rule, "P-600101")
     for n in range(first, first + students):
         issued = ledger.certificates.issue(
-            org, {"standard": issuer.standard, "level": "junior", "holder": holder(n)}
+            org, {"standard": issuer.standard, "level": "junior", **holder(n)}
         )
         ledger.credit_bank.enrol(school, admitted.id, account=issued.account)
         made.students.append(issued.account)

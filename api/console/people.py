@@ -166,5 +166,5 @@ class AccessLogController(Controller):
         for row in rows:
             row["at"] = datetime.fromtimestamp(row["at"], UTC).strftime("%Y-%m-%d %H:%M:%S")
         return page(
-            "access_log.html", staff, rows=rows, learner=learner, pager=paging(offset, 50, total)
+            "access_log.html", staff, rows=rows, learner=learner, paged=paging(offset, 50, total)
         )

@@ -68,7 +68,7 @@ class StudentsController(Controller):
             staff,
             students=found.items,
             q=q,
-            pager=paging(offset, PAGE_SIZE, found.total),
+            paged=paging(offset, PAGE_SIZE, found.total),
             notice=done,
         )
 
@@ -147,7 +147,7 @@ class CreditsController(Controller):
             "credits.html",
             staff,
             credits=found.items,
-            pager=paging(offset, PAGE_SIZE, found.total),
+            paged=paging(offset, PAGE_SIZE, found.total),
             notice=done,
         )
 
@@ -277,7 +277,7 @@ class ConversionsController(Controller):
             "conversions.html",
             staff,
             conversions=found.items,
-            pager=paging(offset, PAGE_SIZE, found.total),
+            paged=paging(offset, PAGE_SIZE, found.total),
             notice=done,
         )
 

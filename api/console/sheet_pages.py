@@ -104,7 +104,7 @@ class UploadsController(Controller):
             rows=preview.rows,
             problems=problems,
             upload=None,
-            status_code=422,
+            status_code=200,
         )
 
     @get("/{upload:str}", sync_to_thread=True)
@@ -154,7 +154,7 @@ class UploadsController(Controller):
                 rows=len(stored.rows),
                 problems=problems,
                 upload=None,
-                status_code=422,
+                status_code=200,
             )
         except LedgerError as exc:
             return page(

@@ -135,42 +135,42 @@ class SheetService:
     def _check(
         self, school: str, kind: str, rows: Sequence[Mapping[str, str]]
     ) -> tuple[list[dict[str, Any]], list[Problem]]:
-        checked: list[dict[str, Any]] = []
+        """Every row's shape, then (for the rows whose shape is right) what the ledger
+        would say: refusals of conversions, students enrolled already, credits for
+        someone who is not the school's student. Problems come in row order."""
+        checked: list[tuple[int, dict[str, Any]]] = []
         problems: list[Problem] = []
         for position, row in enumerate(rows, start=1):
             try:
-                checked.append(_check_row(kind, row))
+                checked.append((position, _check_row(kind, row)))
             except InvalidField as exc:
                 problems.append(Problem(position, exc.field, exc.problem))
-        if kind == "conversions" and not problems:
-            problems = self._refusals(school, checked)
-        if kind == "students" and not problems:
-            problems = self._enrolled_already(school, checked)
-        if kind == "credits" and not problems:
-            problems = [
+        if kind == "conversions":
+            problems += self._refusals(school, checked)
+        elif kind == "students":
+            problems += [
+                Problem(p, "account", f"{row['account']} is enrolled at this school already")
+                for p, row in checked
+                if "account" in row and self._enrolled(row["account"], school)
+            ]
+        else:
+            problems += [
                 Problem(p, "account", f"{row['account']} is not a student of this school")
-                for p, row in enumerate(checked, start=1)
+                for p, row in checked
                 if not self._enrolled(row["account"], school)
             ]
-        return checked, problems
+        return [row for _p, row in checked], sorted(problems, key=lambda p: p.row)
 
     def _enrolled(self, account: str, school: str) -> bool:
         with self.uploads.engine.connect() as connection:
             return is_enrolled(connection, account, school)
 
-    def _enrolled_already(self, school: str, rows: list[dict[str, Any]]) -> list[Problem]:
-        return [
-            Problem(p, "account", f"{row['account']} is enrolled at this school already")
-            for p, row in enumerate(rows, start=1)
-            if "account" in row and self._enrolled(row["account"], school)
-        ]
-
-    def _refusals(self, school: str, rows: list[dict[str, Any]]) -> list[Problem]:
+    def _refusals(self, school: str, rows: list[tuple[int, dict[str, Any]]]) -> list[Problem]:
         problems: list[Problem] = []
         planned: set[tuple[str, str]] = set()
         with self.uploads.engine.connect() as connection:
             standing = school_standing(connection, school)
-            for position, row in enumerate(rows, start=1):
+            for position, row in rows:
                 number, programme = row["certificate"], row["programme"]
                 try:
                     check_conversion(
