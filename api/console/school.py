@@ -39,17 +39,15 @@ class StudentsController(Controller):
     path = "/students"
     include_in_schema = False
 
-    @get("/", sync_to_thread=True)
-    def students(
+    def _list(
         self,
         request: Request[Any, Any, Any],
-        ledger: NamedDependency[Ledger],
-        staff: NamedDependency[StaffSession],
-        q: FromQuery[str] = "",
-        offset: Offset = 0,
-        done: FromQuery[str | None] = None,
+        ledger: Ledger,
+        staff: StaffSession,
+        q: str,
+        offset: int,
+        done: str | None,
     ) -> Template:
-        """Students in enrolment order, searchable by account or name, 20 a page."""
         school = staff.school
         found = ledger.school_lists.students(
             school,
@@ -71,6 +69,32 @@ class StudentsController(Controller):
             paged=paging(offset, PAGE_SIZE, found.total),
             notice=done,
         )
+
+    @get("/", sync_to_thread=True)
+    def students(
+        self,
+        request: Request[Any, Any, Any],
+        ledger: NamedDependency[Ledger],
+        staff: NamedDependency[StaffSession],
+        offset: Offset = 0,
+        done: FromQuery[str | None] = None,
+    ) -> Template:
+        """Students in enrolment order, 20 a page."""
+        return self._list(request, ledger, staff, "", offset, done)
+
+    @post("/search", sync_to_thread=True, status_code=200)
+    def search(
+        self,
+        request: Request[Any, Any, Any],
+        ledger: NamedDependency[Ledger],
+        staff: NamedDependency[StaffSession],
+        data: Form,
+    ) -> Template:
+        """Students whose account starts with, or whose name holds, the search text. A
+        POST, so that a name never travels in a URL (nor into an access log line)."""
+        offset_text = _text(data, "offset", 9)
+        offset = int(offset_text) if offset_text.isdigit() else 0
+        return self._list(request, ledger, staff, _text(data, "q", 50), offset, None)
 
     @get("/{account:str}", sync_to_thread=True)
     def student(
