@@ -18,7 +18,6 @@ from functools import cached_property
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy.exc import IntegrityError
 
 from ledger.core.canonical import EntryDraft
 from ledger.core.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthenticated
@@ -174,17 +173,14 @@ class StaffService:
         password = check_password(password, username)
         name = (name or "").strip()[:100] or None
         phone = (phone or "").strip()[:32] or None
-        try:
-            account = self.repository.use_invitation(
-                _hash_secret(secret),
-                self._now(),
-                username,
-                self.hasher.hash(password),
-                name,
-                phone,
-            )
-        except IntegrityError as exc:
-            raise Conflict("这个用户名已被使用 / that username is taken") from exc
+        account = self.repository.use_invitation(
+            _hash_secret(secret),
+            self._now(),
+            username,
+            self.hasher.hash(password),
+            name,
+            phone,
+        )
         record = None if account is None else self.repository.account(account)
         if record is None:
             raise NotFound("邀请已使用或已过期 / the invitation is used or expired")

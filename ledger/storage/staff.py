@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, select
+from sqlalchemy.exc import IntegrityError
 
+from ledger.core.errors import Conflict
 from ledger.domain.staff import (
     STAFF_ACTIVATED,
     STAFF_DISABLED,
@@ -194,7 +196,21 @@ class StaffRepository:
     ) -> str | None:
         """Mark the invitation used and store the account's credentials and personal data,
         in one transaction; None (nothing written) when the invitation is used, expired or
-        unknown. IntegrityError when the username is taken."""
+        unknown. Conflict (nothing written) when the username is taken."""
+        try:
+            return self._use_invitation(secret_hash, now, username, password_hash, name, phone)
+        except IntegrityError as exc:
+            raise Conflict("这个用户名已被使用 / that username is taken") from exc
+
+    def _use_invitation(
+        self,
+        secret_hash: bytes,
+        now: int,
+        username: str,
+        password_hash: str,
+        name: str | None,
+        phone: str | None,
+    ) -> str | None:
         with self.engine.begin() as connection:
             row = connection.execute(
                 select(staff_invitations.c.account).where(
