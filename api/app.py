@@ -19,6 +19,7 @@ from litestar.openapi.spec import Components
 from api.assessments import AssessmentController
 from api.auth import AUTH_DEPENDENCIES, BEARER_SECURITY_SCHEMES, TOKEN_EXCHANGE_LIMIT, RateLimits
 from api.certificates import CertificateController
+from api.console import console_router, console_state, console_stores, template_config
 from api.conversions import ConversionController
 from api.credit_bank import RuleController, SchoolCreditController
 from api.documents import CertificateDocumentController, LearnerDocumentController
@@ -82,6 +83,7 @@ def _swagger_ui() -> SwaggerRenderPlugin:
 
 def create_app(ledger: Ledger) -> Litestar:
     """Build the app serving ``ledger``; the caller keeps ownership and closes it."""
+    consoles = console_state(ledger)
     return Litestar(
         route_handlers=[
             LogController,
@@ -105,6 +107,7 @@ def create_app(ledger: Ledger) -> Litestar:
             ReportsController,
             # After VerificationController: GET /verify shares its path with POST /verify.
             *PAGE_HANDLERS,
+            console_router(ledger, consoles["console_secret"]),
         ],
         dependencies={
             "ledger": Provide(_provide_ledger, sync_to_thread=False),
@@ -114,8 +117,11 @@ def create_app(ledger: Ledger) -> Litestar:
             {
                 "ledger": ledger,
                 "rate_limits": RateLimits.create(ledger.settings.rate_limit, TOKEN_EXCHANGE_LIMIT),
+                **consoles,
             }
         ),
+        stores=console_stores(ledger),
+        template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[no_sniffing],
         request_max_body_size=MAX_REQUEST_BODY_SIZE,

@@ -26,6 +26,7 @@ from litestar.status_codes import (
 from api.errors import error_spec
 from api.params import ApiController, fields_named, path_checked, query_checked
 from api.qr import qr_png, qr_svg
+from api.sheets import sheet_as_csv
 from ledger.bootstrap import Ledger
 from ledger.core.principals import Principal
 from ledger.domain.certificates import (
@@ -193,7 +194,8 @@ class CertificateController(ApiController):
             "The same as POST /certificates/batch, the rows as CSV (Content-Type: text/csv) "
             "and the batch id as the query parameter batch_id. Columns: name, id_number, "
             "standard, level, issued_on, assessment, score, or their Chinese names 姓名, "
-            "身份证号, 证书标准, 等级, 发证日期, 考核, 成绩. UTF-8 or GB 18030."
+            "身份证号, 证书标准, 等级, 发证日期, 考核, 成绩. UTF-8 or GB 18030, or an .xlsx "
+            "workbook."
         ),
         responses={
             **_ROW_ERRORS,
@@ -212,7 +214,7 @@ class CertificateController(ApiController):
             "batch_id", batch_id, lambda value, _field: check_token("batch_id", value)
         )
         with fields_named():
-            rows = parse_rows(body)
+            rows = parse_rows(sheet_as_csv(body))
         outcome = ledger.certificates.issue_batch(principal, str(batch), rows)
         return _batch_response(outcome, ledger.settings.public_url)
 

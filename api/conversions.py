@@ -23,6 +23,8 @@ from api.auth import CHECKS_EXIT
 from api.credit_bank import AUTH_ERRORS
 from api.errors import error_spec
 from api.params import ApiController, fields_named, query_checked
+from api.school_lists import ConversionListMixin
+from api.sheets import sheet_as_csv
 from ledger.bootstrap import Ledger
 from ledger.core.principals import Principal
 from ledger.domain.certificates import check_token
@@ -76,7 +78,7 @@ def _batch_response(
     return Response(body, status_code=HTTP_200_OK if replayed else HTTP_201_CREATED)
 
 
-class ConversionController(ApiController):
+class ConversionController(ConversionListMixin, ApiController):
     """Conversions of certificates into course credits of a programme."""
 
     path = "/conversions"
@@ -148,7 +150,8 @@ class ConversionController(ApiController):
         request_max_body_size=_MAX_BATCH_BODY,
         opt={CHECKS_EXIT: True},
         summary="Record a batch of conversions from a CSV file",
-        description="Columns account, certificate, rule, programme; UTF-8 or GB 18030.",
+        description="Columns account, certificate, rule, programme (or 学习账号, 证书编号, "
+        "转换规则, 专业); CSV in UTF-8 or GB 18030, or an .xlsx workbook (its first sheet).",
         responses={**_REFUSALS},
     )
     def convert_csv(
@@ -161,6 +164,6 @@ class ConversionController(ApiController):
         """Record the conversions of the CSV body."""
         batch = query_checked("batch_id", batch_id, lambda v, _f: check_token("batch_id", v))
         with fields_named():
-            rows = parse_conversion_rows(body)
+            rows = parse_conversion_rows(sheet_as_csv(body))
         converted, replayed = ledger.credit_bank.convert_batch(principal, str(batch), rows)
         return _batch_response(str(batch), converted, replayed)

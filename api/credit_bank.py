@@ -23,6 +23,7 @@ from litestar.status_codes import (
 
 from api.errors import error_spec
 from api.params import ApiController, fields_named, path_checked
+from api.school_lists import SchoolListsMixin
 from ledger.bootstrap import Ledger
 from ledger.core.principals import Principal
 from ledger.domain.credit_bank import (
@@ -67,7 +68,7 @@ def _rule_view(version: RuleVersion, index: int) -> RuleVersionView:
     )
 
 
-class SchoolCreditController(ApiController):
+class SchoolCreditController(SchoolListsMixin, ApiController):
     """A school's students and conversion rules."""
 
     path = "/schools"

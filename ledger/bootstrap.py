@@ -16,8 +16,10 @@ from ledger.services.credit_bank import CreditBankService
 from ledger.services.log import LogService
 from ledger.services.pilot import PilotService
 from ledger.services.registry import RegistryService
+from ledger.services.staff import StaffService
 from ledger.services.statistics import StatisticsService
 from ledger.services.tokens import TokenService
+from ledger.services.uploads import SheetService
 from ledger.settings import Settings
 from ledger.storage import migrate
 from ledger.storage.certificates import CertificateRepository
@@ -27,8 +29,12 @@ from ledger.storage.pilot import PilotRepository
 from ledger.storage.pilot_reads import PilotReads
 from ledger.storage.principals import PrincipalStore
 from ledger.storage.registry import RegistryRepository
+from ledger.storage.school_lists import SchoolLists
+from ledger.storage.sessions import FailureCounters
+from ledger.storage.staff import StaffRepository
 from ledger.storage.statistics import StatisticsRepository
 from ledger.storage.store import LedgerStore
+from ledger.storage.uploads import Uploads
 
 
 @dataclass
@@ -45,6 +51,9 @@ class Ledger:
     credit_bank: CreditBankService
     pilot: PilotService
     statistics: StatisticsService
+    staff: StaffService
+    school_lists: SchoolLists
+    sheets: SheetService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -84,6 +93,25 @@ def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
     credit_bank = CreditBankService(log, CreditBankRepository(engine))
     pilot = PilotService(log, PilotRepository(engine), certificates, PilotReads(engine))
     statistics = StatisticsService(StatisticsRepository(engine))
+    staff = StaffService(
+        log,
+        StaffRepository(engine),
+        registry_repository,
+        PrincipalStore(engine),
+        FailureCounters(engine),
+    )
     return Ledger(
-        settings, engine, store, log, tokens, registry, certificates, credit_bank, pilot, statistics
+        settings,
+        engine,
+        store,
+        log,
+        tokens,
+        registry,
+        certificates,
+        credit_bank,
+        pilot,
+        statistics,
+        staff,
+        SchoolLists(engine),
+        SheetService(credit_bank, Uploads(engine)),
     )

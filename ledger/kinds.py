@@ -57,6 +57,10 @@ class Kind(StrEnum):
     RESULT_RECORDED = "result.recorded"
     MONITORING_POINT_DESIGNATED = "monitoring_point.designated"
     SELF_EVALUATION_SUBMITTED = "self_evaluation.submitted"
+    STAFF_INVITED = "staff.invited"
+    STAFF_ACTIVATED = "staff.activated"
+    STAFF_DISABLED = "staff.disabled"
+    STAFF_SECOND_FACTOR_RESET = "staff.second_factor_reset"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,7 @@ REGISTRY = "registry"
 CERTIFICATES = "certificates"
 CREDIT_BANK = "credit_bank"
 PILOT = "pilot"
+STAFF = "staff"
 #: Kept beside the ledger, not rebuilt from it: personal data, documents, key secrets.
 PERSONAL_DATA = "personal_data"
 DOCUMENTS = "documents"
@@ -95,6 +100,10 @@ _LOG, _CRED, _REG, _CERT, _BANK, _PILOT = (
     ("credit bank"),
     "pilot",
 )
+
+_STAFF = "staff"
+#: The parties whose staff accounts act: their principals carry ``/<account>``.
+_STAFF_PARTIES = "office auditor org school"
 
 KINDS: Mapping[Kind, KindSpec] = {
     Kind.KEY_ADDED: _spec(p.KeyAdded, "system", KEYS, _LOG),
@@ -145,6 +154,10 @@ KINDS: Mapping[Kind, KindSpec] = {
     Kind.SELF_EVALUATION_SUBMITTED: _spec(
         p.SelfEvaluationSubmitted, "org school", f"{PILOT} {DOCUMENTS}", _PILOT
     ),
+    Kind.STAFF_INVITED: _spec(p.StaffInvited, "system office auditor org school", STAFF, _STAFF),
+    Kind.STAFF_ACTIVATED: _spec(p.StaffAccountChanged, _STAFF_PARTIES, STAFF, _STAFF),
+    Kind.STAFF_DISABLED: _spec(p.StaffAccountChanged, _STAFF_PARTIES, STAFF, _STAFF),
+    Kind.STAFF_SECOND_FACTOR_RESET: _spec(p.StaffAccountChanged, _STAFF_PARTIES, STAFF, _STAFF),
 }
 
 #: Projections kept beside the ledger: written with the entries, never rebuilt from them.
@@ -168,13 +181,18 @@ def check_payload(kind: str, principal: str, payload: Mapping[str, Any]) -> p.Pa
     """The payload as its kind's type; InvalidInput when the kind is unknown, the principal's
     role may not write it, or the payload does not fit (a bug in the caller, never data)."""
     spec = spec_of(kind)
-    role = principal.partition(":")[0]
+    role = role_of(principal)
     if role not in spec.writers:
         raise InvalidInput(f"a {role} principal does not write {kind} entries")
     try:
         return msgspec.convert(payload, spec.payload, strict=True)
     except msgspec.ValidationError as exc:
         raise InvalidInput(f"the payload of a {kind} entry does not fit its type: {exc}") from exc
+
+
+def role_of(principal: str) -> str:
+    """The role a principal is written with: ``school`` of ``school:4161010001/U...``."""
+    return principal.partition(":")[0].partition("/")[0]
 
 
 def decode_payload(kind: str, raw: bytes | msgspec.Raw) -> p.Payload:

@@ -250,6 +250,19 @@ class SelfEvaluationSubmitted(Payload, frozen=True):
     digest: str
 
 
+# -- staff accounts ------------------------------------------------------------------------------
+
+
+class StaffInvited(Payload, frozen=True):
+    account: str
+    principal: str
+    role: str
+
+
+class StaffAccountChanged(Payload, frozen=True):
+    account: str
+
+
 def members(payload: type[Payload]) -> tuple[list[str], list[str]]:
     """The required and the optional member names of a payload type, in declared order."""
     info: Any = msgspec.inspect.type_info(payload)

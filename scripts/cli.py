@@ -26,6 +26,7 @@ from scripts.cli_ledger import (
     token_command,
 )
 from scripts.cli_seed import seed_command
+from scripts.cli_staff import staff_invite_command
 from scripts.cli_verify import VERIFY_EPILOG, verify_command
 
 __all__ = ["main"]
@@ -123,6 +124,21 @@ def _parser() -> argparse.ArgumentParser:
         help="size of the province (default 1.0: 40 schools, about 3,000 learners)",
     )
     seed.set_defaults(run=seed_command)
+
+    staff = commands.add_parser("staff", help="invite staff to sign in to a console")
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True, metavar="ACTION")
+    invite = staff_commands.add_parser(
+        "invite",
+        help="print a one-time invitation URL (valid 72 hours) for a staff member",
+        description=(
+            "PRINCIPAL is office, auditor, auditor:ID, org:CREDIT_CODE or school:CODE. The "
+            "person who opens the URL sets a username and password; office and auditor "
+            "staff also set up a TOTP second factor at their first sign-in."
+        ),
+    )
+    invite.add_argument("principal", help="whom the staff member acts for")
+    invite.add_argument("--admin", action="store_true", help="may invite and disable colleagues")
+    invite.set_defaults(run=staff_invite_command)
 
     keys = commands.add_parser("keys", help="list or rotate the signing keys")
     keys_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")

@@ -53,6 +53,12 @@ def _seed_province(scale: float | None) -> int:
         f"  {url}/learner",
         f"  {url}/reports/bulletin?period={china_today():%Y-%m}",
         "the office's token: certledger token office",
+        "demo staff accounts (demo data; sign in at " + f"{url}/console/sign-in):",
+        *(
+            f"  {who:<32} username {user:<14} password {password}"
+            for who, user, password in s.staff
+        ),
+        "  the office's and the auditor's second factor (TOTP) is set up at their first sign-in",
     ]
     if s.example_account:
         lines += [

@@ -19,7 +19,7 @@ from ledger.core.checkpoint import Checkpoint, NoteVerifier, SignedNote, key_has
 from ledger.core.errors import BadSignature, EncodingError, MalformedNote, SigningKeyError
 from ledger.core.merkle import CompactRange, NodeID, leaf_hash, node_position
 from ledger.core.signing import VerifyingKey
-from ledger.kinds import KINDS, Kind
+from ledger.kinds import KINDS, Kind, role_of
 
 #: Fault kinds an audit names; each report says which one and at which index.
 ENTRY_CHANGED = "entry changed"
@@ -273,7 +273,7 @@ def _check_kind(index: int, entry: Entry) -> None:
     spec = KINDS.get(entry.kind)  # type: ignore[call-overload]
     if spec is None:
         return
-    role = entry.principal.partition(":")[0]
+    role = role_of(entry.principal)
     if role not in spec.writers:
         raise _Failed(
             Fault(index, ENTRY_CHANGED, f"a {role} principal does not write {entry.kind} entries")

@@ -8,9 +8,10 @@ names:
 
 and levels may be written 初级, 中级, 高级; empty cells of the optional columns
 (issued_on, assessment, score) are left out. Conversion rows take
-account,certificate,rule,programme. Files are UTF-8 (with or without the byte order mark
-Excel writes) or GB 18030 (what Excel saves on a Chinese Windows). Rows count from 1,
-the first line after the header; blank lines are skipped.
+account,certificate,rule,programme or 学习账号,证书编号,转换规则,专业. Files are UTF-8
+(with or without the byte order mark Excel writes) or GB 18030 (what Excel saves on a
+Chinese Windows). Rows count from 1, the first line after the header; blank lines are
+skipped.
 """
 
 from __future__ import annotations
@@ -36,7 +37,12 @@ COLUMNS = {
 REQUIRED = ("name", "id_number", "standard", "level")
 CHINESE_LEVELS = {"初级": "junior", "中级": "intermediate", "高级": "senior"}
 #: The columns of a conversion upload.
-CONVERSION_COLUMNS = {field: (field,) for field in ("account", "certificate", "rule", "programme")}
+CONVERSION_COLUMNS = {
+    "account": ("account", "学习账号", "学习账户"),
+    "certificate": ("certificate", "证书编号"),
+    "rule": ("rule", "转换规则", "规则编号"),
+    "programme": ("programme", "专业", "专业代码"),
+}
 
 
 def decode_csv(data: bytes) -> str:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ledger.core.errors import Conflict, InvalidInput
 from ledger.domain.certificates import verify_url
 from ledger.domain.registry import LEVEL_ORDER, Level
-from ledger.seed import credit_bank, oversight, people, pilot, registry
+from ledger.seed import credit_bank, oversight, people, pilot, registry, staff
 from ledger.seed.facts import COVERAGE_GAPS, STANDARDS
 from ledger.seed.model import Org
 from ledger.services.certificates import Issued, china_today
@@ -59,6 +59,8 @@ class SeedSummary:
     example_account: str = ""
     #: The verification URL of one of that learner's valid certificates.
     example_verify_url: str = ""
+    #: Demo staff accounts: (principal, username, password), demo data.
+    staff: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def seed_province(
@@ -157,6 +159,7 @@ class Seeding:
         credit_bank.revoke_two(self)
         oversight.oversee(self)
         oversight.suspend(self)
+        staff.seed_staff(self)
         self.ledger.log.checkpoint()
         summary = self.summary
         summary.entries = self.ledger.store.size()

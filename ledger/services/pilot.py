@@ -136,7 +136,7 @@ class PilotService:
         if viewer.role in _OVERSIGHT:
             return reports
         if viewer.role in (Role.ORG, Role.SCHOOL):
-            return [report for report in reports if report["author"] == str(viewer)]
+            return [report for report in reports if report["author"] == str(viewer.party())]
         raise Forbidden(f"only the office, auditors and the authors read reports; {viewer} may not")
 
     def _append_one(
@@ -440,7 +440,7 @@ class PilotService:
         report = new_id("E")
         payload = {
             "report": report,
-            "author": str(actor),
+            "author": str(actor.party()),
             "year": year,
             "title": title,
             "digest": report_digest(text),

@@ -2,3 +2,7 @@
 
 Tables, the Alembic migrations that create them, and the append-only ledger store.
 """
+
+# The staff tables join the shared metadata whenever storage is imported, so that the
+# schema (and its comparison with the migrations) always holds them.
+from ledger.storage import staff_tables as _staff_tables  # noqa: F401

@@ -390,7 +390,8 @@ documents = Table(
     Column("text", Text, nullable=False),
 )
 
-#: Tables that live beside the ledger: never rebuilt from it, never compared with a replay.
+#: Tables that live beside the ledger: never rebuilt from it, never compared with a replay
+#: (the staff tables add theirs: staff_tables.STAFF_BESIDE_TABLES).
 BESIDE_TABLES = frozenset(
     {"learner_identities", "holder_secrets", "org_contacts", "api_key_secrets", "documents"}
 )

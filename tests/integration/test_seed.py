@@ -83,10 +83,20 @@ def test_the_province_holds_what_a_demo_needs(seeded: tuple[Ledger, SeedSummary]
     assert [org.id for org in orgs.items] == [summary.suspended_org]
     every_org = ledger.registry.orgs(None, limit=100).items
     assert all(org.name.endswith("（样例数据）") for org in every_org)
-    # Every write names its actor: no entry but the ledger's own key is the system's.
-    assert {e.principal.partition(":")[0] for e in ledger.store.iter_entries()} == {
-        "system", "office", "org", "school"
+    # Every write names its actor: no entry but the ledger's own key and the operator's
+    # invitations of the demo staff is the system's; each demo account activated itself.
+    written = list(ledger.store.iter_entries())
+    assert {e.principal.partition("/")[0].partition(":")[0] for e in written} == {
+        "system", "office", "org", "school", "auditor"
     }  # fmt: skip
+    assert {e.kind for e in written if e.principal == "system"} == {"key.added", "staff.invited"}
+    assert [user for _party, user, _password in summary.staff] == [
+        "demo-office", "demo-auditor", "demo-org", "demo-school"
+    ]  # fmt: skip
+    for party, username, password in summary.staff:
+        signed = ledger.staff.authenticate(username, password, "127.0.0.1")
+        assert str(signed.principal.party()) == party
+        assert signed.second_factor == ("set_up" if party in ("office", "auditor") else "none")
 
 
 def test_the_coverage_report_shows_a_gap_or_two(seeded: tuple[Ledger, SeedSummary]) -> None:

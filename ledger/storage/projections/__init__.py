@@ -17,6 +17,7 @@ from ledger.storage.projections import (
     keys,
     pilot,
     registry,
+    staff,
 )
 
 PROJECTIONS: Mapping[str, Projection] = {
@@ -28,6 +29,7 @@ PROJECTIONS: Mapping[str, Projection] = {
         certificates.PROJECTION,
         credit_bank.PROJECTION,
         pilot.PROJECTION,
+        staff.PROJECTION,
         beside.PERSONAL,
         beside.DOCUMENT_STORE,
         beside.KEY_SECRETS,
