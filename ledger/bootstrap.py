@@ -16,6 +16,7 @@ from ledger.services.credit_bank import CreditBankService
 from ledger.services.log import LogService
 from ledger.services.pilot import PilotService
 from ledger.services.registry import RegistryService
+from ledger.services.reports import ReportService
 from ledger.services.staff import StaffService
 from ledger.services.statistics import StatisticsService
 from ledger.services.tokens import TokenService
@@ -29,6 +30,7 @@ from ledger.storage.pilot import PilotRepository
 from ledger.storage.pilot_reads import PilotReads
 from ledger.storage.principals import PrincipalStore
 from ledger.storage.registry import RegistryRepository
+from ledger.storage.reports import ReportRepository
 from ledger.storage.school_lists import SchoolLists
 from ledger.storage.sessions import FailureCounters
 from ledger.storage.staff import StaffRepository
@@ -54,6 +56,7 @@ class Ledger:
     staff: StaffService
     school_lists: SchoolLists
     sheets: SheetService
+    reports: ReportService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -87,15 +90,17 @@ def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
         tokens.ensure_key()
     registry_repository = RegistryRepository(engine)
     registry = RegistryService(log, registry_repository)
+    certificate_repository = CertificateRepository(engine)
     certificates = CertificateService(
-        log, CertificateRepository(engine), registry_repository, settings.public_url
+        log, certificate_repository, registry_repository, settings.public_url
     )
     credit_bank = CreditBankService(log, CreditBankRepository(engine))
     pilot = PilotService(log, PilotRepository(engine), certificates, PilotReads(engine))
     statistics = StatisticsService(StatisticsRepository(engine))
+    staff_repository = StaffRepository(engine)
     staff = StaffService(
         log,
-        StaffRepository(engine),
+        staff_repository,
         registry_repository,
         PrincipalStore(engine),
         FailureCounters(engine),
@@ -114,4 +119,5 @@ def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
         staff,
         SchoolLists(engine),
         SheetService(credit_bank, Uploads(engine)),
+        ReportService(log, ReportRepository(engine), certificate_repository, staff_repository),
     )

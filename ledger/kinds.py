@@ -61,6 +61,8 @@ class Kind(StrEnum):
     STAFF_ACTIVATED = "staff.activated"
     STAFF_DISABLED = "staff.disabled"
     STAFF_SECOND_FACTOR_RESET = "staff.second_factor_reset"
+    REPORT_CREATED = "report.created"
+    REPORT_WITHDRAWN = "report.withdrawn"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,7 @@ CERTIFICATES = "certificates"
 CREDIT_BANK = "credit_bank"
 PILOT = "pilot"
 STAFF = "staff"
+REPORTS = "reports"
 #: Kept beside the ledger, not rebuilt from it: personal data, documents, key secrets.
 PERSONAL_DATA = "personal_data"
 DOCUMENTS = "documents"
@@ -102,6 +105,7 @@ _LOG, _CRED, _REG, _CERT, _BANK, _PILOT = (
 )
 
 _STAFF = "staff"
+_REPORTS = "reports"
 #: The parties whose staff accounts act: their principals carry ``/<account>``.
 _STAFF_PARTIES = "office auditor org school"
 
@@ -158,6 +162,8 @@ KINDS: Mapping[Kind, KindSpec] = {
     Kind.STAFF_ACTIVATED: _spec(p.StaffAccountChanged, _STAFF_PARTIES, STAFF, _STAFF),
     Kind.STAFF_DISABLED: _spec(p.StaffAccountChanged, _STAFF_PARTIES, STAFF, _STAFF),
     Kind.STAFF_SECOND_FACTOR_RESET: _spec(p.StaffAccountChanged, _STAFF_PARTIES, STAFF, _STAFF),
+    Kind.REPORT_CREATED: _spec(p.ReportCreated, "learner", f"{REPORTS} {SECRETS}", _REPORTS),
+    Kind.REPORT_WITHDRAWN: _spec(p.ReportWithdrawn, "learner", REPORTS, _REPORTS),
 }
 
 #: Projections kept beside the ledger: written with the entries, never rebuilt from them.

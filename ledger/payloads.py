@@ -263,6 +263,21 @@ class StaffAccountChanged(Payload, frozen=True):
     account: str
 
 
+# -- verification reports (a holder's disclosure of their name) ----------------------
+
+
+class ReportCreated(Payload, frozen=True):
+    report: str
+    certificate: str
+    days: int
+    valid_until: str
+    code_hash: str
+
+
+class ReportWithdrawn(Payload, frozen=True):
+    report: str
+
+
 def members(payload: type[Payload]) -> tuple[list[str], list[str]]:
     """The required and the optional member names of a payload type, in declared order."""
     info: Any = msgspec.inspect.type_info(payload)

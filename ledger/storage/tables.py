@@ -394,4 +394,5 @@ documents = Table(
 #: (the staff tables add theirs: staff_tables.STAFF_BESIDE_TABLES).
 BESIDE_TABLES = frozenset(
     {"learner_identities", "holder_secrets", "org_contacts", "api_key_secrets", "documents"}
+    | {"report_codes"}  # the codes of verification reports: ledger/storage/report_tables.py
 )

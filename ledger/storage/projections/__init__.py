@@ -17,6 +17,7 @@ from ledger.storage.projections import (
     keys,
     pilot,
     registry,
+    reports,
     staff,
 )
 
@@ -30,6 +31,7 @@ PROJECTIONS: Mapping[str, Projection] = {
         credit_bank.PROJECTION,
         pilot.PROJECTION,
         staff.PROJECTION,
+        reports.PROJECTION,
         beside.PERSONAL,
         beside.DOCUMENT_STORE,
         beside.KEY_SECRETS,

@@ -1,6 +1,7 @@
 """What lives beside the ledger, written in the same transaction as the entries it belongs to:
 the personal-data store (learners' names and ID numbers, holders' commitment salts,
-organizations' contacts), documents by their SHA-256, and the hashes of API key secrets.
+organizations' contacts), documents by their SHA-256, the hashes of API key secrets and the
+codes of verification reports.
 
 None of it is in an entry, so none of it is rebuilt from the ledger; erasing personal data
 leaves the entries and their commitments as they are.
@@ -19,9 +20,11 @@ from ledger.payloads import (
     LearnerErased,
     LearnerOpened,
     OrgRegistered,
+    ReportCreated,
     SelfEvaluationSubmitted,
 )
 from ledger.storage.projection import Projection, ProjectionWriter
+from ledger.storage.report_tables import report_codes
 from ledger.storage.store import StoredEntry
 from ledger.storage.tables import (
     api_key_secrets,
@@ -116,6 +119,13 @@ def _secret(writer: ProjectionWriter, _entry: StoredEntry, p: ApiKeyIssued, besi
         writer.insert(api_key_secrets, {"key_id": p.key_id, "secret_hash": beside})
 
 
+def _report_code(
+    writer: ProjectionWriter, _entry: StoredEntry, p: ReportCreated, beside: object
+) -> None:
+    if isinstance(beside, str):
+        writer.insert(report_codes, {"report": p.report, "code": beside})
+
+
 PERSONAL = Projection(
     PERSONAL_DATA,
     (learner_identities, holder_secrets, org_contacts),
@@ -130,4 +140,9 @@ PERSONAL = Projection(
 DOCUMENT_STORE = Projection(
     DOCUMENTS, (documents,), {Kind.SELF_EVALUATION_SUBMITTED: _document}, beside=True
 )
-KEY_SECRETS = Projection(SECRETS, (api_key_secrets,), {Kind.API_KEY_ISSUED: _secret}, beside=True)
+KEY_SECRETS = Projection(
+    SECRETS,
+    (api_key_secrets, report_codes),
+    {Kind.API_KEY_ISSUED: _secret, Kind.REPORT_CREATED: _report_code},
+    beside=True,
+)
