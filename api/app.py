@@ -24,6 +24,7 @@ from api.conversions import ConversionController
 from api.credit_bank import RuleController, SchoolCreditController
 from api.documents import CertificateDocumentController, LearnerDocumentController
 from api.errors import EXCEPTION_HANDLERS, MAX_REQUEST_BODY_SIZE
+from api.holder_reports import HolderReportController
 from api.learner_accounts import LearnerAccountController, LearnerController
 from api.litestar_workarounds import no_sniffing
 from api.log import LogController
@@ -105,6 +106,7 @@ def create_app(ledger: Ledger) -> Litestar:
             AssessmentController,
             OversightController,
             ReportsController,
+            HolderReportController,
             # After VerificationController: GET /verify shares its path with POST /verify.
             *PAGE_HANDLERS,
             console_router(ledger, consoles["console_secret"]),

@@ -53,6 +53,49 @@ _RULES: tuple[tuple[re.Pattern[str], _Translate], ...] = (
     ),
     (re.compile(r"name .*"), lambda _m: "请填写持证人的姓名。"),
     (
+        re.compile(r"days must be a whole number of days from (?P<a>\d+) to (?P<b>\d+).*"),
+        lambda m: f"有效期应为 {m['a']} 至 {m['b']} 天之间的整数天数。",
+    ),
+    (
+        re.compile(r"code must be a report code of (?P<n>\d+) characters.*"),
+        lambda m: f"报告验证码应为 {m['n']} 个字符（可含连字符），请对照报告逐个核对。",
+    ),
+    (
+        re.compile(r"code holds characters a report code never has: (?P<c>.*) \(.*"),
+        lambda m: f"验证码中有不会出现的字符：{m['c']}（验证码不含 0、O、1、I 和 Z）。",
+    ),
+    (
+        re.compile(r"code has a wrong check character.*"),
+        lambda _m: "验证码的校验位不符：其中有一个字符输错了，请逐个核对。",
+    ),
+    (re.compile(r"there is no report with this code"), lambda _m: "没有使用此验证码的报告。"),
+    (
+        re.compile(r"certificate (?P<n>X\d{15}) is not one of yours"),
+        lambda m: f"证书 {m['n']} 不是您的证书。",
+    ),
+    (
+        re.compile(r"certificate (?P<n>X\d{15}) is revoked: a report cannot show it"),
+        lambda m: f"证书 {m['n']} 已被撤销，不能为它创建验证报告。",
+    ),
+    (
+        re.compile(r"you have no report (?P<r>\S+)"),
+        lambda m: f"您没有编号为 {m['r']} 的验证报告。",
+    ),
+    (
+        re.compile(r"report (?P<r>\S+) was withdrawn already"),
+        lambda m: f"验证报告 {m['r']} 已经撤回。",
+    ),
+    (
+        re.compile(r"report (?P<r>\S+) is (?P<s>expired|withdrawn): its code no longer works"),
+        lambda m: (
+            f"验证报告 {m['r']} 已{'过期' if m['s'] == 'expired' else '撤回'}，验证码不再有效。"
+        ),
+    ),
+    (
+        re.compile(r"your name was erased: a report has no name to show"),
+        lambda _m: "您的姓名已被删除，验证报告没有可显示的姓名。",
+    ),
+    (
         re.compile(r"the request body is larger than the (?P<n>\d+)-byte limit"),
         lambda m: f"提交的内容过大（上限 {m['n']} 字节）。",
     ),

@@ -20,20 +20,29 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
-__all__ = ["certificate_pdf"]
+__all__ = [
+    "ACCENT",
+    "CHINESE_FONT",
+    "LATIN_FONT",
+    "LEVELS",
+    "MUTED",
+    "certificate_pdf",
+    "draw_pair",
+    "draw_qr",
+]
 
-_CHINESE = "STSong-Light"
-_LATIN = "Helvetica"
-_ACCENT = Color(0.12, 0.31, 0.47)
+CHINESE_FONT = "STSong-Light"
+LATIN_FONT = "Helvetica"
+ACCENT = Color(0.12, 0.31, 0.47)
 _REVOKED = Color(0.6, 0.23, 0.0)
-_MUTED = Color(0.35, 0.39, 0.45)
-_LEVELS = {"junior": ("初级", "Junior"), "intermediate": ("中级", "Intermediate"),
+MUTED = Color(0.35, 0.39, 0.45)
+LEVELS = {"junior": ("初级", "Junior"), "intermediate": ("中级", "Intermediate"),
            "senior": ("高级", "Senior")}  # fmt: skip
 
-pdfmetrics.registerFont(UnicodeCIDFont(_CHINESE))
+pdfmetrics.registerFont(UnicodeCIDFont(CHINESE_FONT))
 
 
-def _qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
+def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
     """The QR code of ``text`` (error correction M), ``size`` wide with its quiet zone."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4)
     code.add_data(text.encode("utf-8"))
@@ -50,12 +59,12 @@ def _qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
                 )  # fmt: skip
 
 
-def _pair(canvas: Canvas, x: float, y: float, zh: str, en: str, size: float = 11) -> None:
-    canvas.setFont(_CHINESE, size)
+def draw_pair(canvas: Canvas, x: float, y: float, zh: str, en: str, size: float = 11) -> None:
+    canvas.setFont(CHINESE_FONT, size)
     canvas.setFillColor(black)
     canvas.drawString(x, y, zh)
-    canvas.setFont(_LATIN, size * 0.72)
-    canvas.setFillColor(_MUTED)
+    canvas.setFont(LATIN_FONT, size * 0.72)
+    canvas.setFillColor(MUTED)
     canvas.drawString(x, y - size * 0.95, en)
 
 
@@ -78,24 +87,24 @@ def certificate_pdf(
     canvas.setSubject("Vocational skill level certificate")
 
     margin = 18 * mm
-    canvas.setStrokeColor(_ACCENT)
+    canvas.setStrokeColor(ACCENT)
     canvas.setLineWidth(2.2)
     canvas.rect(margin / 2, margin / 2, width - margin, height - margin)
     canvas.setLineWidth(0.6)
     canvas.rect(margin / 2 + 4, margin / 2 + 4, width - margin - 8, height - margin - 8)
 
-    canvas.setFillColor(_ACCENT)
-    canvas.setFont(_CHINESE, 30)
+    canvas.setFillColor(ACCENT)
+    canvas.setFont(CHINESE_FONT, 30)
     canvas.drawCentredString(width / 2, height - 48 * mm, "职业技能等级证书")
-    canvas.setFont(_LATIN, 14)
+    canvas.setFont(LATIN_FONT, 14)
     canvas.drawCentredString(width / 2, height - 57 * mm, "Vocational Skill Level Certificate")
-    canvas.setFont(_CHINESE, 11)
-    canvas.setFillColor(_MUTED)
+    canvas.setFont(CHINESE_FONT, 11)
+    canvas.setFillColor(MUTED)
     canvas.drawCentredString(
         width / 2, height - 65 * mm, "1+X 证书制度试点 · 1+X certificate pilot"
     )
 
-    level_zh, level_en = _LEVELS.get(str(claims["level"]), (str(claims["level"]),) * 2)
+    level_zh, level_en = LEVELS.get(str(claims["level"]), (str(claims["level"]),) * 2)
     facts = [
         ("证书编号", "Certificate number", number),
         ("持证人（姓名已遮蔽）", "Holder (name masked)", str(claims["holder"])),
@@ -112,8 +121,8 @@ def certificate_pdf(
 
     y = height - 88 * mm
     for zh, en, value in facts:
-        _pair(canvas, 30 * mm, y, zh, en, 11)
-        canvas.setFont(_CHINESE, 13)
+        draw_pair(canvas, 30 * mm, y, zh, en, 11)
+        canvas.setFont(CHINESE_FONT, 13)
         canvas.setFillColor(black)
         canvas.drawString(80 * mm, y - 3, value)
         y -= 14 * mm
@@ -121,9 +130,9 @@ def certificate_pdf(
     if revocation is not None:
         canvas.saveState()
         canvas.setFillColor(_REVOKED)
-        canvas.setFont(_CHINESE, 22)
+        canvas.setFont(CHINESE_FONT, 22)
         canvas.drawCentredString(width / 2, y - 4 * mm, "此证书已被撤销 REVOKED")
-        canvas.setFont(_CHINESE, 11)
+        canvas.setFont(CHINESE_FONT, 11)
         canvas.drawCentredString(
             width / 2, y - 12 * mm, f"撤销日期：{revocation[0]}；撤销原因：{revocation[1]}"
         )
@@ -131,8 +140,8 @@ def certificate_pdf(
 
     qr_size = 46 * mm
     qr_x, qr_y = width - 30 * mm - qr_size, 34 * mm
-    _qr(canvas, verify_url, qr_x, qr_y, qr_size)
-    _pair(
+    draw_qr(canvas, verify_url, qr_x, qr_y, qr_size)
+    draw_pair(
         canvas,
         30 * mm,
         qr_y + qr_size - 10 * mm,
@@ -140,18 +149,18 @@ def certificate_pdf(
         "Scan to verify this certificate",
         13,
     )
-    canvas.setFont(_LATIN, 9)
+    canvas.setFont(LATIN_FONT, 9)
     canvas.setFillColor(black)
     canvas.drawString(30 * mm, qr_y + qr_size - 26 * mm, verify_url)
-    canvas.setFont(_CHINESE, 9)
-    canvas.setFillColor(_MUTED)
+    canvas.setFont(CHINESE_FONT, 9)
+    canvas.setFillColor(MUTED)
     notes = [
         "本证书的真伪与状态以账本记录为准：请扫描二维码或访问上述网址核验。",
         "持证人的完整姓名和身份证号不在账本中，也不印在本证书上。",
     ]
     for offset, line in enumerate(notes):
         canvas.drawString(30 * mm, qr_y + 8 * mm - offset * 5 * mm, line)
-    canvas.setFont(_LATIN, 7.5)
+    canvas.setFont(LATIN_FONT, 7.5)
     canvas.drawString(
         30 * mm, qr_y - 4 * mm,
         "Authenticity and status are what the ledger records: scan the code or open the address.",

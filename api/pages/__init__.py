@@ -1,6 +1,7 @@
 """The public pages: ``GET /`` (the front door), ``GET /verify`` and ``/verify/{number}``
 (verification), ``GET /learner`` (a learner's account), ``GET /reports/bulletin`` (the office's
-bulletin of a period), their static assets under ``/static`` and the page for unknown
+bulletin of a period), ``GET /reports/verify`` (a holder's verification report, by its
+code), their static assets under ``/static`` and the page for unknown
 addresses.
 
 Register ``*PAGE_HANDLERS`` in the app after the controller that answers ``POST /verify``.
@@ -23,9 +24,10 @@ from api.pages.controller import (
     PAGE_HANDLERS as _PAGE_HANDLERS,
 )
 from api.pages.front import FRONT_HANDLERS, not_found_page, wants_html
+from api.pages.report_page import REPORT_HANDLERS
 
 #: Every page handler, for the app to register after the controller of ``POST /verify``.
-PAGE_HANDLERS: list[ControllerRouterHandler] = [*_PAGE_HANDLERS, *FRONT_HANDLERS]
+PAGE_HANDLERS: list[ControllerRouterHandler] = [*_PAGE_HANDLERS, *FRONT_HANDLERS, *REPORT_HANDLERS]
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",

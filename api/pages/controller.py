@@ -93,7 +93,7 @@ SCRIPT_MODULES = (
     "charts.js",
 )
 
-STYLE_SHEETS = ("verify.css", "home.css", "learner.css", "bulletin.css")
+STYLE_SHEETS = ("verify.css", "home.css", "learner.css", "bulletin.css", "report.css")
 
 #: The JavaScript Ed25519 the page falls back on where WebCrypto lacks it: @noble/ed25519,
 #: copied unchanged from its npm package, with its licence and a note of its provenance.

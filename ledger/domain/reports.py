@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from ledger.core.errors import InvalidInput
 
@@ -17,6 +18,7 @@ __all__ = [
     "MAX_DAYS",
     "MIN_DAYS",
     "REPORT_VERIFY_PATH",
+    "beijing_time",
     "check_days",
     "check_report_id",
     "code_hash",
@@ -110,3 +112,9 @@ def check_days(days: object) -> int:
 def report_url(public_url: str, code: str) -> str:
     """The page that shows the report of ``code`` (what the report's QR code holds)."""
     return f"{public_url}{REPORT_VERIFY_PATH}{format_code(code)}"
+
+
+def beijing_time(timestamp: str) -> str:
+    """An entry timestamp (``...Z``) as a Beijing date and time (UTC+8), to the minute."""
+    moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00")) + timedelta(hours=8)
+    return moment.strftime("%Y-%m-%d %H:%M")

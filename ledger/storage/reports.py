@@ -40,9 +40,9 @@ class ReportRow:
 
 
 def _query() -> Any:
-    return select(
-        verification_reports, entries.c.timestamp.label("created_at")
-    ).join(entries, entries.c.idx == verification_reports.c.created_index)
+    return select(verification_reports, entries.c.timestamp.label("created_at")).join(
+        entries, entries.c.idx == verification_reports.c.created_index
+    )
 
 
 def _row(row: Row[Any]) -> ReportRow:
