@@ -70,6 +70,7 @@ def _plan_view(row: dict[str, Any]) -> PlanView:
         items=[PlanItemIn(**item) for item in row["items"]],
         filed_index=row["filed_index"],
         reviewed_index=row["reviewed_index"],
+        replaces=row["replaces"],
     )
 
 
@@ -105,7 +106,7 @@ class PilotSchoolController(ApiController):
                     for i in data.items
                 ],
             )
-            recorded = ledger.pilot.file_plan(principal, school, plan)
+            recorded = ledger.pilot.file_plan(principal, school, plan, data.replaces)
         return Recorded(id=recorded.id, index=recorded.index, status=PlanStatus.FILED.value)
 
     @post(

@@ -192,6 +192,7 @@ class PlanFiled(Payload, frozen=True):
     school: str
     year: int
     items: list[PlanItem]
+    replaces: str | None = None
 
 
 class PlanReviewed(Payload, frozen=True):

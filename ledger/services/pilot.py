@@ -29,6 +29,7 @@ from ledger.domain.pilot import (
     Result,
     Site,
     check_assessment_id,
+    check_plan_id,
     check_report,
     fee_payload,
     report_digest,
@@ -53,6 +54,7 @@ from ledger.storage.pilot import (
     fee_cap,
     has_approved_plan,
     plan_of,
+    plan_status_in,
     point_exists,
     site_of,
 )
@@ -154,10 +156,19 @@ class PilotService:
 
     # -- plans --------------------------------------------------------------------
 
-    def file_plan(self, actor: Principal, school: str, plan: Plan) -> Recorded:
-        """A school files its plan for a year; Conflict if it has an approved one already."""
+    def file_plan(
+        self, actor: Principal, school: str, plan: Plan, replaces: str | None = None
+    ) -> Recorded:
+        """A school files its plan for a year, or refiles a returned one (``replaces``);
+        Conflict if it has an approved plan already or ``replaces`` is not its returned plan
+        of that year."""
         _role(actor, Role.SCHOOL, check_school_code(school), "file its plans")
+        if replaces is not None:
+            check_plan_id(replaces, "replaces")
         plan_id = new_id("P")
+        payload = plan.entry_payload(plan_id, school)
+        if replaces is not None:
+            payload["replaces"] = replaces
 
         def check(connection: Transaction) -> None:
             ensure_active_school(connection, school)
@@ -165,8 +176,10 @@ class PilotService:
                 _standard(connection, item.standard)
             if has_approved_plan(connection, school, plan.year):
                 raise Conflict(f"school {school} has an approved plan for {plan.year} already")
+            if replaces is not None:
+                _check_refiled(connection, replaces, school, plan.year)
 
-        index = self._append_one(actor, PLAN_FILED, plan.entry_payload(plan_id, school), check)
+        index = self._append_one(actor, PLAN_FILED, payload, check)
         return Recorded(plan_id, index)
 
     def review_plan(self, actor: Principal, plan: str, kind: str, comments: str | None) -> Recorded:
@@ -447,3 +460,15 @@ class PilotService:
         }
         index = self._append_one(actor, SELF_EVALUATION_SUBMITTED, payload, None, text)
         return Recorded(report, index)
+
+
+def _check_refiled(connection: Transaction, replaces: str, school: str, year: int) -> None:
+    """Conflict unless ``replaces`` is a returned plan of ``school`` for ``year``."""
+    filed = plan_of(connection, replaces)
+    if filed is None or filed[0] != school:
+        raise NotFound(f"school {school} has no plan {replaces}")
+    if filed[1] != year:
+        raise Conflict(f"plan {replaces} is for {filed[1]}, not {year}")
+    status = plan_status_in(connection, replaces)
+    if status != PlanStatus.RETURNED.value:
+        raise Conflict(f"plan {replaces} is {status}: only a returned plan is refiled")

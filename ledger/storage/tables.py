@@ -296,6 +296,8 @@ plans = Table(
     Column("comments", String(500), nullable=True),
     Column("filed_index", BigInteger, nullable=False, unique=True),
     Column("reviewed_index", BigInteger, nullable=True),
+    # The returned plan of the same school and year that this one refiles (migration 0009).
+    Column("replaces", String(12), nullable=True),
 )
 
 plan_items = Table(
