@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import msgspec
 from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -40,6 +39,7 @@ from ledger.domain.pilot import (
 from ledger.domain.registry import check_credit_code, check_school_code
 from schemas.pilot import (
     AssessmentRequest,
+    PlanItemIn,
     PlanRequest,
     PlanView,
     Recorded,
@@ -61,7 +61,16 @@ YEAR = QueryParameter(ge=2019, le=2100, description="keep this year")
 
 
 def _plan_view(row: dict[str, Any]) -> PlanView:
-    return msgspec.convert(row, PlanView)
+    return PlanView(
+        plan=row["plan"],
+        school=row["school"],
+        year=row["year"],
+        status=row["status"],
+        comments=row["comments"],
+        items=[PlanItemIn(**item) for item in row["items"]],
+        filed_index=row["filed_index"],
+        reviewed_index=row["reviewed_index"],
+    )
 
 
 class PilotSchoolController(ApiController):
