@@ -57,7 +57,7 @@ from ledger.core.errors import (
 )
 from ledger.domain.certificates import InvalidRows
 from ledger.domain.credit_bank import ConversionRefused, ConversionRows
-from ledger.storage.sessions import SessionRows
+from ledger.services.sessions import SessionRows
 
 __all__ = ["CSRF_COOKIE", "console_router", "console_state", "console_stores", "template_config"]
 
