@@ -20,6 +20,7 @@ from litestar.types import Message, Scope
 from api.auth import AUTH_DEPENDENCIES, BEARER_SECURITY_SCHEMES, TOKEN_EXCHANGE_LIMIT, RateLimits
 from api.certificates import CertificateController, LearnerController, VerificationController
 from api.console import console_router, console_state, console_stores, template_config
+from api.console.learner import learner_router
 from api.credit_bank import (
     ConversionController,
     LearnerAccountController,
@@ -100,6 +101,7 @@ def create_app(ledger: Ledger) -> Litestar:
             # After VerificationController: GET /verify shares its path with POST /verify.
             *PAGE_HANDLERS,
             console_router(ledger, consoles["console_secret"]),
+            learner_router(ledger, consoles["console_secret"]),
         ],
         dependencies={
             "ledger": Provide(_provide_ledger, sync_to_thread=False),

@@ -25,6 +25,7 @@ from litestar.status_codes import (
 )
 
 from api.auth import RateLimits, client_address
+from api.console_lists import ActivationMixin, CertificateListMixin
 from api.errors import error_spec
 from api.params import fields_named, path_checked, query_checked, strict_query
 from api.qr import qr_png, qr_svg
@@ -140,7 +141,7 @@ def _verify_result(verification: Verification, number: str | None) -> VerifyResu
     return VerifyResult(verdict=verification.verdict, reasons=verification.reasons, status=status)  # type: ignore[arg-type]
 
 
-class CertificateController(Controller):
+class CertificateController(CertificateListMixin, Controller):
     """Issue and revoke certificates; their records, QR codes and status."""
 
     path = "/certificates"
@@ -391,7 +392,7 @@ class VerificationController(Controller):
         return _verify_result(verification, None)
 
 
-class LearnerController(Controller):
+class LearnerController(ActivationMixin, Controller):
     """The personal data of learners: erasure on request."""
 
     path = "/learners"

@@ -21,6 +21,7 @@ from litestar.status_codes import (
     HTTP_409_CONFLICT,
 )
 
+from api.console_lists import AssessmentListMixin, SiteListMixin
 from api.errors import error_spec
 from api.params import fields_named, path_checked, query_checked, query_choice, strict_query
 from ledger.bootstrap import Ledger
@@ -90,7 +91,7 @@ def _results(assessment: str, recorded: int, issued: AssessmentIssuance | None) 
     )
 
 
-class PilotSchoolController(Controller):
+class PilotSchoolController(SiteListMixin, Controller):
     """What schools and organizations file: plans, sites, assessments, self-evaluations."""
 
     path = "/"
@@ -319,7 +320,7 @@ class PlanController(Controller):
         return self._review(ledger, principal, id, PLAN_REJECTED, data.comments)
 
 
-class AssessmentController(Controller):
+class AssessmentController(AssessmentListMixin, Controller):
     """An assessment: its candidates, results and certificates."""
 
     path = "/assessments"

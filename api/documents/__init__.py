@@ -1,0 +1,1 @@
+"""Printable documents: certificates and learners' transcripts as PDF (api.documents.pdf)."""
