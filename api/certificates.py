@@ -24,6 +24,7 @@ from litestar.status_codes import (
     HTTP_429_TOO_MANY_REQUESTS,
 )
 
+from api.console_lists import CertificateListMixin
 from api.errors import error_spec
 from api.params import ApiController, fields_named, path_checked, query_checked
 from api.qr import qr_png, qr_svg
@@ -117,7 +118,7 @@ def certificate_status(number: str, record: CertificateRecord | None) -> Certifi
     return msgspec.convert(record, CertificateStatus, from_attributes=True)
 
 
-class CertificateController(ApiController):
+class CertificateController(CertificateListMixin, ApiController):
     """Issue and revoke certificates; their records, QR codes and status."""
 
     path = "/certificates"

@@ -19,6 +19,7 @@ from litestar.status_codes import (
 )
 
 from api.certificates import WRITE_ERRORS
+from api.console_lists import ActivationMixin
 from api.credit_bank import AUTH_ERRORS
 from api.errors import error_spec
 from api.params import ApiController, fields_named, path_checked
@@ -154,7 +155,7 @@ class LearnerAccountController(ApiController):
         return CreditDeposited(account=checked, index=index)
 
 
-class LearnerController(ApiController):
+class LearnerController(ActivationMixin, ApiController):
     """The personal data of learners: erasure on request."""
 
     path = "/learners"

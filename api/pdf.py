@@ -20,17 +20,19 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
-__all__ = ["certificate_pdf"]
+__all__ = ["CHINESE_FONT", "LEVEL_NAMES", "certificate_pdf"]
 
-_CHINESE = "STSong-Light"
+#: The CID font every PDF reader carries (registered once here; api.console.pdf uses it too).
+CHINESE_FONT = "STSong-Light"
 _LATIN = "Helvetica"
 _ACCENT = Color(0.12, 0.31, 0.47)
 _REVOKED = Color(0.6, 0.23, 0.0)
 _MUTED = Color(0.35, 0.39, 0.45)
-_LEVELS = {"junior": ("初级", "Junior"), "intermediate": ("中级", "Intermediate"),
+#: Each level's name in Chinese and English.
+LEVEL_NAMES = {"junior": ("初级", "Junior"), "intermediate": ("中级", "Intermediate"),
            "senior": ("高级", "Senior")}  # fmt: skip
 
-pdfmetrics.registerFont(UnicodeCIDFont(_CHINESE))
+pdfmetrics.registerFont(UnicodeCIDFont(CHINESE_FONT))
 
 
 def _qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
@@ -51,7 +53,7 @@ def _qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
 
 
 def _pair(canvas: Canvas, x: float, y: float, zh: str, en: str, size: float = 11) -> None:
-    canvas.setFont(_CHINESE, size)
+    canvas.setFont(CHINESE_FONT, size)
     canvas.setFillColor(black)
     canvas.drawString(x, y, zh)
     canvas.setFont(_LATIN, size * 0.72)
@@ -85,17 +87,17 @@ def certificate_pdf(
     canvas.rect(margin / 2 + 4, margin / 2 + 4, width - margin - 8, height - margin - 8)
 
     canvas.setFillColor(_ACCENT)
-    canvas.setFont(_CHINESE, 30)
+    canvas.setFont(CHINESE_FONT, 30)
     canvas.drawCentredString(width / 2, height - 48 * mm, "职业技能等级证书")
     canvas.setFont(_LATIN, 14)
     canvas.drawCentredString(width / 2, height - 57 * mm, "Vocational Skill Level Certificate")
-    canvas.setFont(_CHINESE, 11)
+    canvas.setFont(CHINESE_FONT, 11)
     canvas.setFillColor(_MUTED)
     canvas.drawCentredString(
         width / 2, height - 65 * mm, "1+X 证书制度试点 · 1+X certificate pilot"
     )
 
-    level_zh, level_en = _LEVELS.get(str(claims["level"]), (str(claims["level"]),) * 2)
+    level_zh, level_en = LEVEL_NAMES.get(str(claims["level"]), (str(claims["level"]),) * 2)
     facts = [
         ("证书编号", "Certificate number", number),
         ("持证人（姓名已遮蔽）", "Holder (name masked)", str(claims["holder"])),
@@ -113,7 +115,7 @@ def certificate_pdf(
     y = height - 88 * mm
     for zh, en, value in facts:
         _pair(canvas, 30 * mm, y, zh, en, 11)
-        canvas.setFont(_CHINESE, 13)
+        canvas.setFont(CHINESE_FONT, 13)
         canvas.setFillColor(black)
         canvas.drawString(80 * mm, y - 3, value)
         y -= 14 * mm
@@ -121,9 +123,9 @@ def certificate_pdf(
     if revocation is not None:
         canvas.saveState()
         canvas.setFillColor(_REVOKED)
-        canvas.setFont(_CHINESE, 22)
+        canvas.setFont(CHINESE_FONT, 22)
         canvas.drawCentredString(width / 2, y - 4 * mm, "此证书已被撤销 REVOKED")
-        canvas.setFont(_CHINESE, 11)
+        canvas.setFont(CHINESE_FONT, 11)
         canvas.drawCentredString(
             width / 2, y - 12 * mm, f"撤销日期：{revocation[0]}；撤销原因：{revocation[1]}"
         )
@@ -143,7 +145,7 @@ def certificate_pdf(
     canvas.setFont(_LATIN, 9)
     canvas.setFillColor(black)
     canvas.drawString(30 * mm, qr_y + qr_size - 26 * mm, verify_url)
-    canvas.setFont(_CHINESE, 9)
+    canvas.setFont(CHINESE_FONT, 9)
     canvas.setFillColor(_MUTED)
     notes = [
         "本证书的真伪与状态以账本记录为准：请扫描二维码或访问上述网址核验。",

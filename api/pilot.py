@@ -22,6 +22,7 @@ from litestar.status_codes import (
     HTTP_409_CONFLICT,
 )
 
+from api.console_lists import SiteListMixin
 from api.errors import error_spec
 from api.params import ApiController, fields_named, path_checked, query_checked, query_choice
 from ledger.bootstrap import Ledger
@@ -74,7 +75,7 @@ def _plan_view(row: dict[str, Any]) -> PlanView:
     )
 
 
-class PilotSchoolController(ApiController):
+class PilotSchoolController(SiteListMixin, ApiController):
     """What schools and organizations file: plans, sites, assessments, self-evaluations."""
 
     path = "/"

@@ -61,6 +61,8 @@ class Kind(StrEnum):
     STAFF_ACTIVATED = "staff.activated"
     STAFF_DISABLED = "staff.disabled"
     STAFF_SECOND_FACTOR_RESET = "staff.second_factor_reset"
+    LEARNER_PASSWORD_RESET = "learner.password_reset"  # noqa: S105 - a kind, not a secret
+    LEARNER_ACTIVATED = "learner.activated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,7 @@ CERTIFICATES = "certificates"
 CREDIT_BANK = "credit_bank"
 PILOT = "pilot"
 STAFF = "staff"
+LEARNER_ACCESS = "learner_access"
 #: Kept beside the ledger, not rebuilt from it: personal data, documents, key secrets.
 PERSONAL_DATA = "personal_data"
 DOCUMENTS = "documents"
@@ -104,6 +107,7 @@ _LOG, _CRED, _REG, _CERT, _BANK, _PILOT = (
 _STAFF = "staff"
 #: The parties whose staff accounts act: their principals carry ``/<account>``.
 _STAFF_PARTIES = "office auditor org school"
+_LEARNER_ACCESS = "learner access"
 
 KINDS: Mapping[Kind, KindSpec] = {
     Kind.KEY_ADDED: _spec(p.KeyAdded, "system", KEYS, _LOG),
@@ -158,6 +162,12 @@ KINDS: Mapping[Kind, KindSpec] = {
     Kind.STAFF_ACTIVATED: _spec(p.StaffAccountChanged, _STAFF_PARTIES, STAFF, _STAFF),
     Kind.STAFF_DISABLED: _spec(p.StaffAccountChanged, _STAFF_PARTIES, STAFF, _STAFF),
     Kind.STAFF_SECOND_FACTOR_RESET: _spec(p.StaffAccountChanged, _STAFF_PARTIES, STAFF, _STAFF),
+    Kind.LEARNER_PASSWORD_RESET: _spec(
+        p.LearnerAccessChanged, "school", LEARNER_ACCESS, _LEARNER_ACCESS
+    ),
+    Kind.LEARNER_ACTIVATED: _spec(
+        p.LearnerAccessChanged, "learner", LEARNER_ACCESS, _LEARNER_ACCESS
+    ),
 }
 
 #: Projections kept beside the ledger: written with the entries, never rebuilt from them.

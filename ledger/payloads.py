@@ -264,6 +264,13 @@ class StaffAccountChanged(Payload, frozen=True):
     account: str
 
 
+# -- learners who sign in themselves ------------------------------------------------------
+
+
+class LearnerAccessChanged(Payload, frozen=True):
+    account: str
+
+
 def members(payload: type[Payload]) -> tuple[list[str], list[str]]:
     """The required and the optional member names of a payload type, in declared order."""
     info: Any = msgspec.inspect.type_info(payload)

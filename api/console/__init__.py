@@ -29,6 +29,13 @@ from litestar.template.config import TemplateConfig
 
 from api.console.base import SignInRequired, provide_staff, sign_in_redirect
 from api.console.errors import html_error
+from api.console.learner_codes import ActivationController
+from api.console.office import OfficeController
+from api.console.org import (
+    OrgAssessmentsController,
+    OrgCertificatesController,
+    OrgUploadsController,
+)
 from api.console.people import AccessLogController, HomeController, StaffController
 from api.console.pilot_pages import (
     AssessmentsController,
@@ -111,6 +118,11 @@ def console_router(ledger: Ledger, secret: str) -> Router:
             SelfEvaluationsController,
             StaffController,
             AccessLogController,
+            OrgAssessmentsController,
+            OrgUploadsController,
+            OrgCertificatesController,
+            OfficeController,
+            ActivationController,
             ConsoleStaticController,
         ],
         middleware=[

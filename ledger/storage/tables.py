@@ -393,7 +393,8 @@ documents = Table(
 )
 
 #: Tables that live beside the ledger: never rebuilt from it, never compared with a replay
-#: (the staff tables add theirs: staff_tables.STAFF_BESIDE_TABLES).
+#: (the staff tables add theirs: staff_tables.STAFF_BESIDE_TABLES; the consoles' theirs:
+#: console_tables.CONSOLE_BESIDE_TABLES).
 BESIDE_TABLES = frozenset(
     {"learner_identities", "holder_secrets", "org_contacts", "api_key_secrets", "documents"}
 )
