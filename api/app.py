@@ -20,6 +20,7 @@ from api.assessments import AssessmentController
 from api.auth import AUTH_DEPENDENCIES, BEARER_SECURITY_SCHEMES, TOKEN_EXCHANGE_LIMIT, RateLimits
 from api.certificates import CertificateController
 from api.console import console_router, console_state, console_stores, template_config
+from api.console.learner import learner_router
 from api.conversions import ConversionController
 from api.credit_bank import RuleController, SchoolCreditController
 from api.documents import CertificateDocumentController, LearnerDocumentController
@@ -110,6 +111,7 @@ def create_app(ledger: Ledger) -> Litestar:
             # After VerificationController: GET /verify shares its path with POST /verify.
             *PAGE_HANDLERS,
             console_router(ledger, consoles["console_secret"]),
+            learner_router(ledger, consoles["console_secret"]),
         ],
         dependencies={
             "ledger": Provide(_provide_ledger, sync_to_thread=False),

@@ -14,6 +14,7 @@ from litestar.status_codes import (
     HTTP_201_CREATED,
 )
 
+from api.console_lists import AssessmentListMixin
 from api.params import ApiController, fields_named, path_checked
 from api.pilot import ERRORS
 from ledger.bootstrap import Ledger
@@ -45,7 +46,7 @@ def _results(assessment: str, recorded: int, issued: AssessmentIssuance | None) 
     )
 
 
-class AssessmentController(ApiController):
+class AssessmentController(AssessmentListMixin, ApiController):
     """An assessment: its candidates, results and certificates."""
 
     path = "/assessments"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter, RawBody
@@ -23,6 +24,7 @@ from litestar.status_codes import (
     HTTP_429_TOO_MANY_REQUESTS,
 )
 
+from api.console_lists import CertificateListMixin
 from api.errors import error_spec
 from api.params import ApiController, fields_named, path_checked, query_checked
 from api.qr import qr_png, qr_svg
@@ -35,8 +37,7 @@ from ledger.domain.certificates import (
 )
 from ledger.domain.csv_uploads import parse_rows
 from ledger.domain.links import short_verify_url
-from ledger.services.certificates import BatchOutcome, Issued
-from ledger.storage.certificates import CertificateRecord
+from ledger.services.certificates import BatchOutcome, CertificateRecord, Issued
 from schemas.certificates import (
     BatchIssued,
     BatchRequest,
@@ -114,22 +115,10 @@ def certificate_status(number: str, record: CertificateRecord | None) -> Certifi
     """The public status of ``number``: unknown when the ledger holds no such certificate."""
     if record is None:
         return CertificateStatus(certificate=number, status="unknown")
-    return CertificateStatus(
-        certificate=record.number,
-        status="revoked" if record.revoked else "valid",
-        standard=record.standard,
-        standard_title=record.standard_title,
-        level=record.level,
-        org=record.org,
-        org_name=record.org_name,
-        issued_on=record.issued_on,
-        index=record.issued_index,
-        revoked_on=record.revoked_on,
-        revocation_reason=record.revocation_reason,
-    )
+    return msgspec.convert(record, CertificateStatus, from_attributes=True)
 
 
-class CertificateController(ApiController):
+class CertificateController(CertificateListMixin, ApiController):
     """Issue and revoke certificates; their records, QR codes and status."""
 
     path = "/certificates"

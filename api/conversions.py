@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import msgspec
 from litestar import Response, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter, RawBody
@@ -53,17 +54,7 @@ _MAX_BATCH_BODY = 16 * 1_048_576
 
 
 def _converted(item: Converted) -> ConversionView:
-    return ConversionView(
-        conversion=item.conversion,
-        account=item.account,
-        certificate=item.certificate,
-        rule=item.rule,
-        version=item.version,
-        school=item.school,
-        programme=item.programme,
-        credits=item.credits,
-        index=item.index,
-    )
+    return msgspec.convert(item, ConversionView, from_attributes=True)
 
 
 def _batch_response(

@@ -29,7 +29,7 @@ from ledger.core.errors import Conflict
 from ledger.core.jws import parse_compact
 from ledger.core.principals import Principal
 from ledger.domain.reports import format_code, report_url
-from ledger.storage.reports import ReportRow
+from ledger.services.reports import ReportRow
 from schemas.holder_reports import ReportRequest, ReportView
 from schemas.registry import RecordedChange
 

@@ -7,6 +7,7 @@ Every path needs a bearer token.
 
 from __future__ import annotations
 
+import msgspec
 from litestar import Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
@@ -18,6 +19,7 @@ from litestar.status_codes import (
 )
 
 from api.certificates import WRITE_ERRORS
+from api.console_lists import ActivationMixin
 from api.credit_bank import AUTH_ERRORS
 from api.errors import error_spec
 from api.params import ApiController, fields_named, path_checked
@@ -29,7 +31,7 @@ from ledger.domain.certificates import (
 from ledger.domain.credit_bank import (
     CourseCredit,
 )
-from ledger.storage.credit_bank_reads import LearnerRecord
+from ledger.services.credit_bank import LearnerRecord
 from schemas.credit_bank import (
     Balance,
     ConversionView,
@@ -50,27 +52,10 @@ def learner_view(record: LearnerRecord) -> LearnerView:
     return LearnerView(
         account=record.account,
         opened_index=record.opened_index,
-        personal_data_erased=record.erased_index is not None,
+        personal_data_erased=record.personal_data_erased,
         balance=Balance(deposited=record.deposited, converted=record.converted),
-        enrolments=[EnrolmentView(school=e.school, index=e.index) for e in record.enrolments],
-        outcomes=[
-            OutcomeView(
-                index=o.index,
-                kind=o.kind,  # type: ignore[arg-type]
-                source=o.source,
-                title=o.title,
-                credits=o.credits,
-                earned_on=o.earned_on,
-                counts=o.reversed_index is None,
-                school=o.school,
-                term=o.term,
-                grade=o.grade,
-                level=o.level,
-                org=o.org,
-                reversed_index=o.reversed_index,
-            )
-            for o in record.outcomes
-        ],
+        enrolments=msgspec.convert(record.enrolments, list[EnrolmentView], from_attributes=True),
+        outcomes=msgspec.convert(record.outcomes, list[OutcomeView], from_attributes=True),
         conversions=[
             ConversionView(
                 conversion=c.conversion,
@@ -170,7 +155,7 @@ class LearnerAccountController(ApiController):
         return CreditDeposited(account=checked, index=index)
 
 
-class LearnerController(ApiController):
+class LearnerController(ActivationMixin, ApiController):
     """The personal data of learners: erasure on request."""
 
     path = "/learners"

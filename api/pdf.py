@@ -25,6 +25,7 @@ __all__ = [
     "CHINESE_FONT",
     "LATIN_FONT",
     "LEVELS",
+    "LEVEL_NAMES",
     "MUTED",
     "certificate_pdf",
     "draw_pair",
@@ -38,6 +39,9 @@ _REVOKED = Color(0.6, 0.23, 0.0)
 MUTED = Color(0.35, 0.39, 0.45)
 LEVELS = {"junior": ("初级", "Junior"), "intermediate": ("中级", "Intermediate"),
            "senior": ("高级", "Senior")}  # fmt: skip
+
+#: The same names, as the console's documents (api/console/pdf.py) read them.
+LEVEL_NAMES = LEVELS
 
 pdfmetrics.registerFont(UnicodeCIDFont(CHINESE_FONT))
 

@@ -22,6 +22,7 @@ from litestar.status_codes import (
     HTTP_409_CONFLICT,
 )
 
+from api.console_lists import SiteListMixin
 from api.errors import error_spec
 from api.params import ApiController, fields_named, path_checked, query_checked, query_choice
 from ledger.bootstrap import Ledger
@@ -70,10 +71,11 @@ def _plan_view(row: dict[str, Any]) -> PlanView:
         items=[PlanItemIn(**item) for item in row["items"]],
         filed_index=row["filed_index"],
         reviewed_index=row["reviewed_index"],
+        replaces=row["replaces"],
     )
 
 
-class PilotSchoolController(ApiController):
+class PilotSchoolController(SiteListMixin, ApiController):
     """What schools and organizations file: plans, sites, assessments, self-evaluations."""
 
     path = "/"
@@ -105,7 +107,7 @@ class PilotSchoolController(ApiController):
                     for i in data.items
                 ],
             )
-            recorded = ledger.pilot.file_plan(principal, school, plan)
+            recorded = ledger.pilot.file_plan(principal, school, plan, data.replaces)
         return Recorded(id=recorded.id, index=recorded.index, status=PlanStatus.FILED.value)
 
     @post(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import msgspec
 from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -33,8 +34,13 @@ from ledger.domain.registry import (
     check_credit_code,
     standard_credits,
 )
-from ledger.services.registry import Recorded
-from ledger.storage.registry import MAX_PAGE_SIZE, OrgRecord, SchoolRecord, StandardRecord
+from ledger.services.registry import (
+    MAX_PAGE_SIZE,
+    OrgRecord,
+    Recorded,
+    SchoolRecord,
+    StandardRecord,
+)
 from schemas.registry import (
     ExitRequest,
     OrgPage,
@@ -99,42 +105,17 @@ def recorded_change(recorded: Recorded) -> RecordedChange:
 
 def org_view(record: OrgRecord) -> OrgView:
     """The wire form of an organization (its contact already shown or hidden by the service)."""
-    return OrgView(
-        id=record.id,
-        name=record.name,
-        status=record.status.value,
-        reason=record.reason,
-        registered_index=record.registered_index,
-        status_index=record.status_index,
-        contact=record.contact,
-    )
+    return msgspec.convert(record, OrgView, from_attributes=True)
 
 
 def school_view(record: SchoolRecord) -> SchoolView:
     """The wire form of a pilot school."""
-    return SchoolView(
-        id=record.id,
-        name=record.name,
-        city=record.city,
-        level=record.level.value,
-        status=record.status.value,
-        reason=record.reason,
-        admitted_index=record.admitted_index,
-        status_index=record.status_index,
-    )
+    return msgspec.convert(record, SchoolView, from_attributes=True)
 
 
 def standard_view(record: StandardRecord) -> StandardView:
-    """The wire form of a certificate standard."""
-    return StandardView(
-        code=record.code,
-        org=record.org,
-        title=record.title,
-        levels=[level.value for level in record.levels],
-        credits={level.value: record.credits[level] for level in record.levels},
-        document_hash=record.document_hash,
-        published_index=record.published_index,
-    )
+    """The wire form of a certificate standard: its levels junior first, as are its credits."""
+    return msgspec.convert(record, StandardView, from_attributes=True)
 
 
 class OrgController(ApiController):

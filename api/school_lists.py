@@ -21,7 +21,7 @@ from ledger.core.errors import Forbidden
 from ledger.core.principals import Principal, Role
 from ledger.domain.certificates import check_account_number, check_token
 from ledger.domain.registry import check_school_code
-from ledger.storage.registry import MAX_PAGE_SIZE
+from ledger.services.registry import MAX_PAGE_SIZE
 from schemas.school_lists import (
     ConversionItem,
     ConversionPage,

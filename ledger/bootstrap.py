@@ -13,10 +13,12 @@ from keys.folder import KeyFolder
 from ledger.core.errors import InvalidInput
 from ledger.services.certificates import CertificateService
 from ledger.services.credit_bank import CreditBankService
+from ledger.services.learner_access import LearnerAccessService
 from ledger.services.log import LogService
 from ledger.services.pilot import PilotService
 from ledger.services.registry import RegistryService
 from ledger.services.reports import ReportService
+from ledger.services.results_sheets import ResultsSheets
 from ledger.services.staff import StaffService
 from ledger.services.statistics import StatisticsService
 from ledger.services.tokens import TokenService
@@ -26,6 +28,8 @@ from ledger.storage import migrate
 from ledger.storage.certificates import CertificateRepository
 from ledger.storage.credit_bank_reads import CreditBankRepository
 from ledger.storage.engine import create_ledger_engine, is_sqlite, sqlite_file_exists
+from ledger.storage.learner_access import LearnerAccessRepository
+from ledger.storage.org_lists import OrgLists
 from ledger.storage.pilot import PilotRepository
 from ledger.storage.pilot_reads import PilotReads
 from ledger.storage.principals import PrincipalStore
@@ -57,6 +61,10 @@ class Ledger:
     school_lists: SchoolLists
     sheets: SheetService
     reports: ReportService
+    learner_access: LearnerAccessService
+    documents: LearnerAccessRepository
+    org_lists: OrgLists
+    results_sheets: ResultsSheets
 
     def close(self) -> None:
         """Release the database connections."""
@@ -105,6 +113,9 @@ def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
         PrincipalStore(engine),
         FailureCounters(engine),
     )
+    lists = SchoolLists(engine)
+    access = LearnerAccessRepository(engine)
+    org_lists = OrgLists(engine)
     return Ledger(
         settings,
         engine,
@@ -117,7 +128,11 @@ def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
         pilot,
         statistics,
         staff,
-        SchoolLists(engine),
+        lists,
         SheetService(credit_bank, Uploads(engine)),
         ReportService(log, ReportRepository(engine), certificate_repository, staff_repository),
+        LearnerAccessService(log, access, lists, FailureCounters(engine)),
+        access,
+        org_lists,
+        ResultsSheets(pilot, org_lists, Uploads(engine)),
     )

@@ -63,6 +63,8 @@ class Kind(StrEnum):
     STAFF_SECOND_FACTOR_RESET = "staff.second_factor_reset"
     REPORT_CREATED = "report.created"
     REPORT_WITHDRAWN = "report.withdrawn"
+    LEARNER_PASSWORD_RESET = "learner.password_reset"  # noqa: S105 - a kind, not a secret
+    LEARNER_ACTIVATED = "learner.activated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,7 @@ CREDIT_BANK = "credit_bank"
 PILOT = "pilot"
 STAFF = "staff"
 REPORTS = "reports"
+LEARNER_ACCESS = "learner_access"
 #: Kept beside the ledger, not rebuilt from it: personal data, documents, key secrets.
 PERSONAL_DATA = "personal_data"
 DOCUMENTS = "documents"
@@ -108,6 +111,7 @@ _STAFF = "staff"
 _REPORTS = "reports"
 #: The parties whose staff accounts act: their principals carry ``/<account>``.
 _STAFF_PARTIES = "office auditor org school"
+_LEARNER_ACCESS = "learner access"
 
 KINDS: Mapping[Kind, KindSpec] = {
     Kind.KEY_ADDED: _spec(p.KeyAdded, "system", KEYS, _LOG),
@@ -164,6 +168,12 @@ KINDS: Mapping[Kind, KindSpec] = {
     Kind.STAFF_SECOND_FACTOR_RESET: _spec(p.StaffAccountChanged, _STAFF_PARTIES, STAFF, _STAFF),
     Kind.REPORT_CREATED: _spec(p.ReportCreated, "learner", f"{REPORTS} {SECRETS}", _REPORTS),
     Kind.REPORT_WITHDRAWN: _spec(p.ReportWithdrawn, "learner", REPORTS, _REPORTS),
+    Kind.LEARNER_PASSWORD_RESET: _spec(
+        p.LearnerAccessChanged, "school", LEARNER_ACCESS, _LEARNER_ACCESS
+    ),
+    Kind.LEARNER_ACTIVATED: _spec(
+        p.LearnerAccessChanged, "learner", LEARNER_ACCESS, _LEARNER_ACCESS
+    ),
 }
 
 #: Projections kept beside the ledger: written with the entries, never rebuilt from them.

@@ -192,6 +192,7 @@ class PlanFiled(Payload, frozen=True):
     school: str
     year: int
     items: list[PlanItem]
+    replaces: str | None = None
 
 
 class PlanReviewed(Payload, frozen=True):
@@ -276,6 +277,13 @@ class ReportCreated(Payload, frozen=True):
 
 class ReportWithdrawn(Payload, frozen=True):
     report: str
+
+
+# -- learners who sign in themselves ------------------------------------------------------
+
+
+class LearnerAccessChanged(Payload, frozen=True):
+    account: str
 
 
 def members(payload: type[Payload]) -> tuple[list[str], list[str]]:

@@ -56,6 +56,8 @@ class PlanRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
 
     year: Annotated[int, msgspec.Meta(ge=2019, le=2100)]
     items: Annotated[list[PlanItemIn], msgspec.Meta(min_length=1, max_length=50)]
+    #: The returned plan of the same school and year that this one refiles.
+    replaces: str | None = None
 
 
 class ReviewRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -75,6 +77,7 @@ class PlanView(msgspec.Struct, frozen=True, kw_only=True):
     items: list[PlanItemIn]
     filed_index: int
     reviewed_index: int | None
+    replaces: str | None = None
 
 
 class SiteRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

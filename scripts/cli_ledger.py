@@ -85,10 +85,18 @@ def audit_command(args: argparse.Namespace) -> int:
         source: DatabaseSource | HttpSource = HttpSource(args.url)
         where = args.url
     else:
-        ledger = open_ledger(settings_from_env(args.database_url), first_run=False)
+        try:
+            ledger = open_ledger(settings_from_env(args.database_url), first_run=False)
+        except DatabaseError as exc:
+            print(f"FAILED: the database cannot be read: it is damaged ({exc.orig or exc})")
+            return 1
         source = DatabaseSource(ledger.store)
         where = "the database"
     try:
+        damage = [] if ledger is None else ledger.store.integrity_problems()
+        if damage:
+            print(f"FAILED: the database file is damaged: {'; '.join(damage)}")
+            return 1
         with progress_bar(f"auditing {where}") as update:
             report = audit(source, pinned=pinned, older_note=older, progress=update)
         # With the database at hand, every projection is checked against a replay too.

@@ -60,6 +60,11 @@ def _seed_province(scale: float | None) -> int:
         ),
         "  the office's and the auditor's second factor (TOTP) is set up at their first sign-in",
     ]
+    if s.learner:
+        lines.append(
+            f"demo learner (demo data; sign in at {url}/learner/sign-in): "
+            f"account {s.learner[0]} activation code {s.learner[1]}"
+        )
     if s.example_account:
         lines += [
             f"a learner's token: certledger token learner {s.example_account}",

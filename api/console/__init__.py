@@ -29,6 +29,13 @@ from litestar.template.config import TemplateConfig
 
 from api.console.base import SignInRequired, provide_staff, sign_in_redirect
 from api.console.errors import html_error
+from api.console.learner_codes import ActivationController
+from api.console.office import OfficeController
+from api.console.org import (
+    OrgAssessmentsController,
+    OrgCertificatesController,
+    OrgUploadsController,
+)
 from api.console.people import AccessLogController, HomeController, StaffController
 from api.console.pilot_pages import (
     AssessmentsController,
@@ -57,7 +64,7 @@ from ledger.core.errors import (
 )
 from ledger.domain.certificates import InvalidRows
 from ledger.domain.credit_bank import ConversionRefused, ConversionRows
-from ledger.storage.sessions import SessionRows
+from ledger.services.sessions import SessionRows
 
 __all__ = ["CSRF_COOKIE", "console_router", "console_state", "console_stores", "template_config"]
 
@@ -111,6 +118,11 @@ def console_router(ledger: Ledger, secret: str) -> Router:
             SelfEvaluationsController,
             StaffController,
             AccessLogController,
+            OrgAssessmentsController,
+            OrgUploadsController,
+            OrgCertificatesController,
+            OfficeController,
+            ActivationController,
             ConsoleStaticController,
         ],
         middleware=[

@@ -94,7 +94,8 @@ class PlansController(Controller):
             plan = plan_from_request(
                 int(year) if year.isdigit() else -1, _items(_text(data, "items", 4000))
             )
-            recorded = ledger.pilot.file_plan(staff.principal, school, plan)
+            replacing = _text(data, "replaces", 20) or None
+            recorded = ledger.pilot.file_plan(staff.principal, school, plan, replacing)
         except LedgerError as exc:
             return page(
                 "message.html",

@@ -25,7 +25,7 @@ from litestar.middleware.session.server_side import (
 from litestar.stores.base import Store
 from litestar.types import Message, ScopeSession
 
-from ledger.storage.sessions import SessionRows, session_key
+from ledger.services.sessions import SessionRows, session_key
 
 IDLE_SECONDS = 30 * 60
 ABSOLUTE_SECONDS = 12 * 3600
@@ -80,7 +80,7 @@ class RenewingBackend(ServerSideSessionBackend):
     """The server-side backend, which also renews the session id when asked to."""
 
     def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
-        if connection.scope.get(RENEW_SESSION_ID):  # type: ignore[typeddict-item]
+        if connection.scope.get(RENEW_SESSION_ID):
             renewed: str | None = connection.scope.get("certledger.new_session_id")  # type: ignore[assignment]
             if renewed is None:
                 renewed = self.generate_session_id()
@@ -95,7 +95,7 @@ class RenewingBackend(ServerSideSessionBackend):
         connection: ASGIConnection[Any, Any, Any, Any],
     ) -> None:
         old = connection.cookies.get(self.config.key)
-        if connection.scope.get(RENEW_SESSION_ID) and old and old != "null":  # type: ignore[typeddict-item]
+        if connection.scope.get(RENEW_SESSION_ID) and old and old != "null":
             await self.delete(old, self.config.get_store_from_app(connection.scope["app"]))
         await super().store_in_message(scope_session, message, connection)
 
@@ -104,7 +104,7 @@ class RenewingBackend(ServerSideSessionBackend):
 class ConsoleSessionConfig(ServerSideSessionConfig):
     """ServerSideSessionConfig whose backend renews the id at sign-in."""
 
-    _backend_class = RenewingBackend  # type: ignore[assignment]
+    _backend_class = RenewingBackend
 
 
 def session_config(public_url: str) -> ConsoleSessionConfig:

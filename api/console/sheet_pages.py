@@ -19,8 +19,8 @@ from ledger.bootstrap import Ledger
 from ledger.core.errors import LedgerError
 from ledger.domain.credit_bank import ConversionRows
 from ledger.domain.registry import InvalidField
+from ledger.services.school_lists import MAX_EXPORT_ROWS
 from ledger.services.uploads import SHEET_COLUMNS
-from ledger.storage.school_lists import MAX_EXPORT_ROWS
 
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 KINDS = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
@@ -61,7 +61,7 @@ def _safe_next(target: object) -> str:
 def _signed_in(request: Request[Any, Any, Any], account: str, target: str) -> Redirect:
     request.clear_session()
     request.set_session({"account": account, "signed_in_at": int(time.time()), "stage": "in"})
-    request.scope[RENEW_SESSION_ID] = True  # type: ignore[typeddict-unknown-key]
+    cast(dict[str, Any], request.scope)[RENEW_SESSION_ID] = True
     secret: str = request.app.state.console_secret
     response = Redirect(_safe_next(target), status_code=303)
     response.cookies.append(
@@ -134,7 +134,7 @@ class SignInController(Controller):
         if stage == "totp_setup":
             pending["secret"] = ledger.staff.new_second_factor_secret()
         request.set_session(pending)
-        request.scope[RENEW_SESSION_ID] = True  # type: ignore[typeddict-unknown-key]
+        cast(dict[str, Any], request.scope)[RENEW_SESSION_ID] = True
         return back("/console/second-factor" + ("/set-up" if stage == "totp_setup" else ""))
 
     @get("/second-factor", sync_to_thread=False)
@@ -200,16 +200,7 @@ class SignInController(Controller):
     @get("/invitations/{secret:str}", sync_to_thread=True)
     def invitation_form(self, ledger: NamedDependency[Ledger], secret: FromPath[str]) -> Template:
         """The form that opens an invitation; 404 when it is used, expired or unknown."""
-        record = ledger.staff.invitation(secret[:100])
-        if record is None:
-            return page(
-                "message.html",
-                title="邀请无效 / Invitation not valid",
-                text="这个邀请已使用、已过期或不存在。"
-                "/ This invitation is used, expired or unknown.",
-                status_code=404,
-            )
-        return page("invitation.html", record=record, secret=secret)
+        return _invitation_page(ledger, secret)
 
     @post("/invitations/{secret:str}", sync_to_thread=True, status_code=303)
     def accept(
@@ -218,7 +209,7 @@ class SignInController(Controller):
         """Set the username and password, then go to the sign-in page."""
         record = ledger.staff.invitation(secret[:100])
         if record is None:
-            return self.invitation_form(ledger, secret)
+            return _invitation_page(ledger, secret)
         password = str(data.get("password", ""))[:500]
         error = None
         if password != str(data.get("password_again", ""))[:500]:
@@ -247,3 +238,17 @@ class SignInController(Controller):
                 status_code=400,
             )
         return back(SIGN_IN_PATH, "账号已开通，请登录 / your account is ready: sign in")
+
+
+def _invitation_page(ledger: Ledger, secret: str) -> Template:
+    """The form that opens an invitation; 404 when it is used, expired or unknown."""
+    record = ledger.staff.invitation(secret[:100])
+
+    if record is None:
+        return page(
+            "message.html",
+            title="邀请无效 / Invitation not valid",
+            text="这个邀请已使用、已过期或不存在。/ This invitation is used, expired or unknown.",
+            status_code=404,
+        )
+    return page("invitation.html", record=record, secret=secret)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from importlib import metadata, resources
 from pathlib import Path
+from typing import Any
 
 from litestar import Request, Response, get
 from litestar.datastructures import CacheControlHeader
@@ -59,7 +60,7 @@ def _swagger_folder() -> Path:
     return Path(str(located))
 
 
-def wants_html(request: Request[object, object, object]) -> bool:
+def wants_html(request: Request[Any, Any, Any]) -> bool:
     """Whether the client asked for a web page (a browser) rather than JSON."""
     return "text/html" in request.headers.get("accept", "")
 

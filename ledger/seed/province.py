@@ -61,6 +61,8 @@ class SeedSummary:
     example_verify_url: str = ""
     #: Demo staff accounts: (principal, username, password), demo data.
     staff: list[tuple[str, str, str]] = field(default_factory=list)
+    #: A demo learner of the demo school and their activation code: (account, code).
+    learner: tuple[str, str] | None = None
 
 
 def seed_province(

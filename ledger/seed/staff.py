@@ -45,3 +45,10 @@ def seed_staff(seeding: Seeding) -> None:
         password = _password()
         staff.activate(invitation.secret, username, password, name)
         seeding.summary.staff.append((str(party), username, password))
+        if party.role is Role.SCHOOL:
+            # A demo learner signs in at /learner with this code, then sets a password.
+            students = seeding.ledger.school_lists.students(school.id, limit=1).items
+            if students:
+                acting = party.acting(invitation.account)
+                code = seeding.ledger.learner_access.issue_code(acting, students[0]["account"])
+                seeding.summary.learner = (students[0]["account"], code)

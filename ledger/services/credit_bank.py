@@ -64,6 +64,7 @@ __all__ = [
     "Converted",
     "CreditBankService",
     "Enrolled",
+    "LearnerRecord",
 ]
 
 #: The fields of one conversion row, as a client sends them.

@@ -33,6 +33,7 @@ from ledger.domain.registry import (
 from ledger.kinds import Kind, kind_of
 from ledger.services.log import LogService
 from ledger.storage.registry import (
+    MAX_PAGE_SIZE,
     OrgRecord,
     Page,
     PrivateContact,
@@ -43,7 +44,18 @@ from ledger.storage.registry import (
 )
 from ledger.storage.unit_of_work import Draft
 
-__all__ = ["Recorded", "RegistryService", "may_see_contact"]
+#: The read models the service returns (and MAX_PAGE_SIZE, the largest page a list returns)
+#: are exported from here, so callers need not know the storage that fills them.
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "OrgRecord",
+    "Page",
+    "Recorded",
+    "RegistryService",
+    "SchoolRecord",
+    "StandardRecord",
+    "may_see_contact",
+]
 
 #: Roles that read an organization's contact (besides the organization itself).
 _CONTACT_READERS = frozenset({Role.OFFICE, Role.AUDITOR})

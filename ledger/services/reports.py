@@ -35,7 +35,7 @@ from ledger.storage.staff import StaffRepository
 from ledger.storage.tables import holder_secrets
 from ledger.storage.unit_of_work import Draft
 
-__all__ = ["NewReport", "ReportService", "ShownReport"]
+__all__ = ["NewReport", "ReportRow", "ReportService", "ShownReport"]
 
 #: How the access log names a report's reader: nobody signed in, only the code was known.
 READER = "-"

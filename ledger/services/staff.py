@@ -185,7 +185,7 @@ class StaffService:
         if record is None:
             raise NotFound("邀请已使用或已过期 / the invitation is used or expired")
         actor = Principal.parse(record.principal).acting(record.account)
-        self.log.append([EntryDraft(STAFF_ACTIVATED, str(actor), account_payload(account))])
+        self.log.append([EntryDraft(STAFF_ACTIVATED, str(actor), account_payload(record.account))])
         refreshed = self.repository.account(record.account)
         assert refreshed is not None
         return refreshed

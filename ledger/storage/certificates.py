@@ -51,6 +51,23 @@ class CertificateRecord:
         """True once a ``certificate.revoked`` entry names it."""
         return self.revoked_index is not None
 
+    # The names the public status (schemas.certificates.CertificateStatus) gives these facts.
+
+    @property
+    def certificate(self) -> str:
+        """The certificate number (the status's name for it)."""
+        return self.number
+
+    @property
+    def status(self) -> str:
+        """``valid``, or ``revoked`` once a ``certificate.revoked`` entry names it."""
+        return "revoked" if self.revoked else "valid"
+
+    @property
+    def index(self) -> int:
+        """The ledger index of the ``certificate.issued`` entry."""
+        return self.issued_index
+
 
 def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
     for start in range(0, len(values), _CHUNK):

@@ -54,6 +54,11 @@ class OutcomeRecord:
     level: str | None = None
     org: str | None = None
 
+    @property
+    def counts(self) -> bool:
+        """True while the outcome counts toward the balance: not reversed by a revocation."""
+        return self.reversed_index is None
+
 
 @dataclass(frozen=True, slots=True)
 class ConversionRecord:
@@ -84,6 +89,11 @@ class LearnerRecord:
     conversions: list[ConversionRecord]
     deposited: int
     converted: int
+
+    @property
+    def personal_data_erased(self) -> bool:
+        """True once a ``learner.erased`` entry names the account."""
+        return self.erased_index is not None
 
 
 def _conversion(row: Any) -> ConversionRecord:

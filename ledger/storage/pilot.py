@@ -85,6 +85,14 @@ def plan_of(connection: Connection, plan: str) -> tuple[str, int] | None:
     return None if row is None else (row.school, row.year)
 
 
+def plan_status_in(connection: Connection, plan: str) -> str | None:
+    """The status of plan ``plan`` as the open transaction sees it, or None."""
+    status: str | None = connection.execute(
+        select(plans.c.status).where(plans.c.plan == plan)
+    ).scalar()
+    return status
+
+
 def approved_plan_offers(
     connection: Connection, school: str, year: int, standard: str, level: str
 ) -> bool:

@@ -18,9 +18,9 @@ from ledger.payloads import Payload
 from ledger.storage.store import StoredEntry
 from ledger.storage.tables import metadata
 
-#: Signs the claims of a verification record with the key the ledger names as active at
-#: this point of the log; None where only the claims are kept (the audit's replay).
-RecordSigner = Callable[[Connection, Mapping[str, Any]], str]
+#: Signs the claims of a verification record (their JSON bytes) with the key the ledger names
+#: as active at this point of the log; None where only the claims are kept (the audit's replay).
+RecordSigner = Callable[[Connection, bytes], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +80,9 @@ class ProjectionWriter:
                 for table, rows in list(self._inserts.items()):
                     self.connection.execute(table.insert(), rows)
                 self._inserts.clear()
-        for (table, key_columns), rows in self._sums.items():
+        for (table, key_columns), sums in self._sums.items():
             changes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-            for key, amounts in rows.items():
+            for key, amounts in sums.items():
                 if any(amounts.values()):
                     keys = key if len(key_columns) > 1 else (key,)
                     named = {f"key_{n}": value for n, value in enumerate(keys)}
@@ -91,7 +91,7 @@ class ProjectionWriter:
                         {**named, **amounts_named}
                     )
             for columns, params in changes.items():
-                statement = (
+                adding = (
                     update(table)
                     .where(
                         *(
@@ -101,7 +101,7 @@ class ProjectionWriter:
                     )
                     .values({c: table.c[c] + bindparam(f"amount_{c}") for c in columns})
                 )
-                self.connection.execute(statement, params)
+                self.connection.execute(adding, params)
         self._sums.clear()
         for statement, parameters in self._updates.items():
             self.connection.execute(statement, parameters)

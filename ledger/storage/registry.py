@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Column, Connection, Engine, Row, Table, func, select
+from sqlalchemy import Column, Connection, Engine, Row, Select, Table, func, select
 
 from ledger.core.errors import Forbidden
 from ledger.domain.registry import (
@@ -262,18 +262,15 @@ class RegistryRepository:
         conditions: list[Any],
         limit: int,
         offset: int,
-        query: Any = None,
+        query: Select[Any] | None = None,
     ) -> tuple[list[Row[Any]], int]:
         if not 1 <= limit <= MAX_PAGE_SIZE or offset < 0:
             raise ValueError(f"limit must be 1 to {MAX_PAGE_SIZE} and offset >= 0")
+        statement: Select[Any] = select(table) if query is None else query
         with self.engine.connect() as connection:
             rows = list(
                 connection.execute(
-                    (select(table) if query is None else query)
-                    .where(*conditions)
-                    .order_by(order)
-                    .limit(limit)
-                    .offset(offset)
+                    statement.where(*conditions).order_by(order).limit(limit).offset(offset)
                 )
             )
             total = connection.execute(

@@ -1,4 +1,4 @@
-"""The table of verification reports (migration 0009), on the metadata of ledger.storage.tables.
+"""The table of verification reports (migration 0011), on the metadata of ledger.storage.tables.
 
 ``verification_reports`` is a projection of the ``report.*`` entries (projections/reports.py):
 it holds no name, only the SHA-256 of each report's code. The name a report shows is read

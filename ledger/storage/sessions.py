@@ -8,6 +8,7 @@ cannot take over a session from what it reads.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
@@ -130,6 +131,7 @@ class FailureCounters:
                         select(sign_in_failures).where(sign_in_failures.c.key == key)
                     ).first()
                     assert row is not None
+            values: dict[str, Any]
             if row.window_start + window <= now:
                 values = {"failures": 1, "window_start": now}
             else:

@@ -137,6 +137,19 @@ class LedgerStore:
         connection.exec_driver_sql(self._insert_node, node_rows)
         return appended
 
+    def integrity_problems(self, limit: int = 5) -> list[str]:
+        """What the database engine finds damaged in its files (empty: nothing).
+
+        SQLite checks every page, index and table (PRAGMA integrity_check); PostgreSQL
+        keeps its own checksums, so nothing is checked here for it.
+        """
+        if self.engine.dialect.name != "sqlite":
+            return []
+        with self.engine.connect() as connection:
+            rows = connection.exec_driver_sql(f"PRAGMA integrity_check({int(limit)})").all()
+        found = [str(row[0]) for row in rows]
+        return [] if found == ["ok"] else found
+
     def save_checkpoint(self, checkpoint: StoredCheckpoint) -> StoredCheckpoint:
         """Store a signed checkpoint unless one for its size exists; return the stored one."""
         # Check and insert under the write lock, so that two processes signing the same

@@ -296,6 +296,8 @@ plans = Table(
     Column("comments", String(500), nullable=True),
     Column("filed_index", BigInteger, nullable=False, unique=True),
     Column("reviewed_index", BigInteger, nullable=True),
+    # The returned plan of the same school and year that this one refiles (migration 0009).
+    Column("replaces", String(12), nullable=True),
 )
 
 plan_items = Table(
@@ -391,8 +393,8 @@ documents = Table(
 )
 
 #: Tables that live beside the ledger: never rebuilt from it, never compared with a replay
-#: (the staff tables add theirs: staff_tables.STAFF_BESIDE_TABLES).
+#: (staff_tables and console_tables add theirs; report_codes is in report_tables.py).
 BESIDE_TABLES = frozenset(
     {"learner_identities", "holder_secrets", "org_contacts", "api_key_secrets", "documents"}
-    | {"report_codes"}  # the codes of verification reports: ledger/storage/report_tables.py
+    | {"report_codes"}
 )

@@ -691,3 +691,26 @@ def test_results_with_issue_are_refused_whole_or_recorded(pilot: Pilot, trigger:
     else:
         assert response.status_code == 201, response.text
         assert response.json()["recorded"] == 2
+
+
+def test_a_refiled_plan_names_the_returned_plan_it_replaces(pilot: Pilot) -> None:
+    first = pilot.file_plan()
+    body = {"year": YEAR, "items": [{"standard": pilot.bim.standard, "level": "junior",
+                                     "candidates": 30}]}  # fmt: skip
+    school = f"school:{pilot.school}"
+    # Only a returned plan is refiled: a filed one is not.
+    early = pilot.post(f"/schools/{pilot.school}/plans", {**body, "replaces": first}, school)
+    assert early.status_code == 409 and "only a returned plan" in early.json()["detail"]
+    pilot.review(first, "return", "请补充考核站点")
+    other = pilot.post(
+        f"/schools/{pilot.other_school}/plans",
+        {**body, "replaces": first},
+        f"school:{pilot.other_school}",
+    )
+    assert other.status_code == 404
+    second = pilot.file_plan(replaces=first)
+    entry = pilot.ledger.log.store.entries(0, pilot.ledger.log.store.size())[-1].payload()
+    assert entry["plan"] == second and entry["replaces"] == first
+    listed = {p["plan"]: p for p in pilot.ok(pilot.get("/plans", "office", year=YEAR), 200)}
+    assert listed[second]["replaces"] == first and listed[first]["replaces"] is None
+    assert pilot.ledger.log.differences() == []

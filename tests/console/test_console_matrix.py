@@ -51,6 +51,14 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "GET /console/exports/conversions.csv":     (200, 200,    403, 403,    303),
     "GET /console/access-log":                  (403, 403,    403, 200,    303),
     "GET /console/staff":                       (200, 200,    200, 200,    303),
+    "POST /console/students/{student}/activation": (200, 404, 403, 403,    303),
+    "GET /console/org/assessments":             (403, 403,    200, 403,    303),
+    "GET /console/org/assessments/A00000000000": (403, 403,   404, 403,    303),
+    "GET /console/org/certificates":            (403, 403,    200, 403,    303),
+    "GET /console/org/certificates/{certificate}/certificate.pdf": (403, 403, 200, 403, 303),
+    "GET /console/org/uploads/U0":              (403, 403,    404, 403,    303),
+    "GET /console/office":                      (403, 403,    403, 200,    303),
+    "GET /console/office/plans":                (403, 403,    403, 200,    303),
 }
 # fmt: on
 
@@ -127,6 +135,7 @@ def _objects(world: World) -> dict[str, str]:
         "rule": school.rule,
         "upload": preview.upload,
         "clerk": clerk,
+        "certificate": issued.certificate,
     }
 
 

@@ -32,6 +32,7 @@ from ledger.core.canonical import EntryDraft
 from ledger.core.merkle import CompactRange, NodeID, node_position
 from ledger.settings import Settings
 from ledger.storage.engine import WRITE_LOCK
+from ledger.storage.replay import projected_tables
 from ledger.storage.store import StoredEntry
 from tests.postgres import PostgresServer
 
@@ -84,6 +85,18 @@ def append_raw(ledger: Ledger, drafts: Sequence[EntryDraft]) -> list[StoredEntry
         if engine.dialect.name != "sqlite":
             connection.exec_driver_sql("LOCK TABLE entries IN SHARE ROW EXCLUSIVE MODE")
         return ledger.store.append_locked(connection, drafts)
+
+
+def projected_rows(ledger: Ledger) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table rebuilt from the ledger, sorted by primary key."""
+    with ledger.engine.connect() as connection:
+        return {
+            table.name: [
+                tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                for row in connection.execute(sa.select(table).order_by(*table.primary_key.columns))
+            ]
+            for table in projected_tables()
+        }
 
 
 def payload(data: bytes) -> Any:

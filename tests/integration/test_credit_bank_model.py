@@ -47,6 +47,7 @@ from ledger.services.certificates import china_today
 from ledger.storage.replay import projected_tables
 from tests.api.conftest import build_ledger
 from tests.certificate_helpers import Issuer, holder_name, id_number, make_issuer
+from tests.integration.helpers import projected_rows
 from tests.registry_helpers import sample_school
 
 OFFICE = Principal.parse("office")
@@ -738,14 +739,7 @@ def _conversions(ledger: Ledger, account: str) -> list[Any]:
 
 def dump(ledger: Ledger) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every projected table, sorted by primary key."""
-    with ledger.engine.connect() as connection:
-        return {
-            table.name: [
-                tuple(row)
-                for row in connection.execute(sa.select(table).order_by(*table.primary_key.columns))
-            ]
-            for table in projected_tables()
-        }
+    return projected_rows(ledger)
 
 
 def test_rebuild_writes_the_same_rows(bank_ledger: Ledger) -> None:

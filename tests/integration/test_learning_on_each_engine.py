@@ -7,9 +7,6 @@ ledger audit, the projection audit, and a rebuild that must change nothing.
 
 from __future__ import annotations
 
-from typing import Any
-
-import sqlalchemy as sa
 from sqlalchemy import select
 
 from ledger.audit.auditor import audit
@@ -19,9 +16,9 @@ from ledger.core.principals import Principal
 from ledger.domain.credit_bank import CourseCredit, rule_from_request
 from ledger.domain.pilot import Result, Site, assessment_from_request, plan_from_request
 from ledger.services.certificates import china_today
-from ledger.storage.replay import projected_tables
 from ledger.storage.tables import balances
 from tests.certificate_helpers import holder_name, id_number, make_issuer
+from tests.integration.helpers import projected_rows
 from tests.registry_helpers import sample_school
 
 OFFICE = Principal.parse("office")
@@ -102,21 +99,8 @@ def test_every_kind_of_learning_write_audits_clean(ledger: Ledger) -> None:
     assert balance[accounts[0]] == (3, 0)  # revoked: only the course credits still count
     assert balance[accounts[2]] == (4 + 3 + 2, 5)  # intermediate, a course, a junior
     assert ledger.log.differences() == []
-    with ledger.engine.connect() as connection:
-        before = _rows(connection)
+    before = projected_rows(ledger)
     ledger.log.rebuild()
-    with ledger.engine.connect() as connection:
-        assert _rows(connection) == before
+    assert projected_rows(ledger) == before
     ledger.log.checkpoint()
     assert audit(DatabaseSource(ledger.store)).ok
-
-
-def _rows(connection: Any) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every projected table, sorted by primary key."""
-    return {
-        table.name: [
-            tuple(row)
-            for row in connection.execute(sa.select(table).order_by(*table.primary_key.columns))
-        ]
-        for table in projected_tables()
-    }

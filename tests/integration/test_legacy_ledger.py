@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -19,8 +18,8 @@ from ledger.audit.auditor import audit
 from ledger.audit.sources import DatabaseSource
 from ledger.bootstrap import Ledger, open_ledger
 from ledger.settings import Settings
-from ledger.storage.replay import projected_tables
 from ledger.storage.tables import api_key_secrets, documents, org_contacts
+from tests.integration.helpers import projected_rows
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "ledger-0006"
 
@@ -45,17 +44,6 @@ def legacy(tmp_path: Path) -> Iterator[Ledger]:
         ledger.close()
 
 
-def _rows(ledger: Ledger) -> dict[str, list[tuple[Any, ...]]]:
-    with ledger.engine.connect() as connection:
-        return {
-            table.name: [
-                tuple(row)
-                for row in connection.execute(sa.select(table).order_by(*table.primary_key.columns))
-            ]
-            for table in projected_tables()
-        }
-
-
 def test_the_old_ledger_audits_clean_after_the_migration(legacy: Ledger) -> None:
     report = audit(DatabaseSource(legacy.store))
     assert report.ok, report.fault
@@ -78,7 +66,7 @@ def test_what_moved_beside_the_ledger_is_kept(legacy: Ledger) -> None:
 
 
 def test_a_rebuild_reproduces_every_row(legacy: Ledger) -> None:
-    before = _rows(legacy)
+    before = projected_rows(legacy)
     assert before["certificates"] and before["api_keys"] and before["revoked_principals"]
     legacy.log.rebuild()
-    assert _rows(legacy) == before
+    assert projected_rows(legacy) == before

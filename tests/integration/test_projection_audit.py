@@ -17,7 +17,7 @@ from ledger.core.principals import Principal
 from ledger.seed import seed_province
 from ledger.storage.replay import Difference, projected_tables
 from ledger.storage.tables import api_keys, certificates, orgs, signing_keys
-from tests.integration.helpers import standalone_ledger
+from tests.integration.helpers import projected_rows, standalone_ledger
 
 pytestmark = pytest.mark.slow
 
@@ -43,27 +43,16 @@ def province(
         yield ledger
 
 
-def _rows(ledger: Ledger) -> dict[str, list[tuple[Any, ...]]]:
-    with ledger.engine.connect() as connection:
-        return {
-            table.name: [
-                tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
-                for row in connection.execute(sa.select(table).order_by(*table.primary_key.columns))
-            ]
-            for table in projected_tables()
-        }
-
-
 def _found(differences: list[Difference]) -> dict[tuple[str, Any], Difference]:
     return {(d.table, d.key): d for d in differences}
 
 
 def test_a_seeded_province_audits_clean_and_rebuilds_row_for_row(province: Ledger) -> None:
-    before = _rows(province)
+    before = projected_rows(province)
     assert all(before[name] for name in ("orgs", "certificates", "api_keys", "candidates"))
     assert province.log.differences() == []
     written = province.log.rebuild()
-    assert _rows(province) == before
+    assert projected_rows(province) == before
     assert written == {name: len(rows) for name, rows in before.items()}
     assert province.log.differences() == []
 

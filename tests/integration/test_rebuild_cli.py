@@ -89,3 +89,20 @@ def test_rebuild_from_empty_tables_gives_the_same_rows_byte_for_byte(data_dir: P
     assert all(not rows for rows in dump().values())
     assert main(["rebuild"]) == 0
     assert dump() == before
+
+
+@pytest.mark.parametrize("where", ["header", "middle"])
+def test_the_audit_of_a_damaged_database_file_says_so_without_a_traceback(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    database = data_dir / "ledger.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = database.stat().st_size
+    with database.open("r+b") as raw:
+        raw.seek(0 if where == "header" else size // 2)
+        raw.write(bytes(range(256)) * 16)  # 4 KiB of garbage in the middle of the file
+    assert main(["audit"]) == 1
+    out = capsys.readouterr()
+    assert "FAILED" in out.out and "damaged" in out.out
+    assert "Traceback" not in out.out + out.err

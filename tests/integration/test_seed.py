@@ -97,6 +97,10 @@ def test_the_province_holds_what_a_demo_needs(seeded: tuple[Ledger, SeedSummary]
         signed = ledger.staff.authenticate(username, password, "127.0.0.1")
         assert str(signed.principal.party()) == party
         assert signed.second_factor == ("set_up" if party in ("office", "auditor") else "none")
+    # The demo learner signs in with the printed code, then must set a password.
+    assert summary.learner is not None
+    account, code = summary.learner
+    assert ledger.learner_access.authenticate(account, code, "127.0.0.1").activate
 
 
 def test_the_coverage_report_shows_a_gap_or_two(seeded: tuple[Ledger, SeedSummary]) -> None:

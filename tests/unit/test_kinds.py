@@ -10,6 +10,7 @@ import pytest
 
 from ledger.kinds import BESIDE, KINDS, Kind, check_payload
 from ledger.payloads import members
+from ledger.storage.console_tables import CONSOLE_BESIDE_TABLES
 from ledger.storage.projections import PROJECTIONS
 from ledger.storage.replay import projected_tables
 from ledger.storage.staff_tables import STAFF_BESIDE_TABLES
@@ -40,10 +41,12 @@ def test_every_table_is_a_projection_or_beside_the_ledger() -> None:
         for table in projection.tables:
             assert table.name not in owners, f"{table.name} is written by two projections"
             owners[table.name] = projection.name
-            assert (table.name in BESIDE_TABLES | STAFF_BESIDE_TABLES) == projection.beside
+            assert (table.name in BESIDE_TABLES | STAFF_BESIDE_TABLES | CONSOLE_BESIDE_TABLES) == (
+                projection.beside
+            )
     log_tables = {"entries", "merkle_nodes", "checkpoints"}
     # Sessions, credentials and the like live beside the ledger with no projection at all.
-    unowned = BESIDE_TABLES | STAFF_BESIDE_TABLES
+    unowned = BESIDE_TABLES | STAFF_BESIDE_TABLES | CONSOLE_BESIDE_TABLES
     assert set(metadata.tables) == set(owners) | log_tables | unowned
     assert {t.name for t in projected_tables()} == set(owners) - BESIDE_TABLES - unowned
 

@@ -19,6 +19,7 @@ FILES = sorted(
         *(ROOT / "api/pages/templates").glob("*.html"),
         ROOT / "api/messages_zh.py",
         ROOT / "api/pdf.py",
+        ROOT / "api/console/pdf.py",
         ROOT / "ledger/domain/credentials.py",
     ]
 )

@@ -47,6 +47,7 @@ def _filed(writer: ProjectionWriter, entry: StoredEntry, p: PlanFiled, _b: objec
             "comments": None,
             "filed_index": entry.index,
             "reviewed_index": None,
+            "replaces": p.replaces,
         },
     )
     for item in p.items:

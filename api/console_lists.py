@@ -1,0 +1,155 @@
+"""The API beside the consoles, as mixins of the controllers that own the paths (Litestar
+serves one path from one controller, an ApiController, whose hook holds the query
+parameters to those the handler declares): ``GET /assessments``, ``GET /certificates``,
+``GET /orgs/{id}/sites`` paged like the registry, and ``POST /learners/{account}/activation``.
+
+An organization reads its own assessments and certificates (``org`` defaults to it; another
+is 403); schools read assessments; the office and auditors read everything."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED
+
+from ledger.bootstrap import Ledger
+from ledger.core.errors import Forbidden, InvalidInput
+from ledger.core.principals import Principal, Role
+from ledger.services.registry import MAX_PAGE_SIZE
+
+_LIMIT = QueryParameter(ge=1, le=MAX_PAGE_SIZE)
+_OFFSET = QueryParameter(ge=0, le=1_000_000_000)
+_OVERSIGHT = frozenset({Role.OFFICE, Role.AUDITOR})
+
+
+def _org_filter(viewer: Principal, org: str | None, schools_too: bool) -> str | None:
+    if viewer.role in _OVERSIGHT or (schools_too and viewer.role is Role.SCHOOL):
+        return org
+    if viewer.role is Role.ORG:
+        if org not in (None, viewer.id):
+            raise Forbidden(f"organization {viewer.id} reads only its own; {org} is not it")
+        return viewer.id
+    raise Forbidden(f"{viewer} may not read this list")
+
+
+def _page(found: Any, limit: int, offset: int) -> dict[str, Any]:
+    return {"items": found.items, "total": found.total, "limit": limit, "offset": offset}
+
+
+class AssessmentListMixin:
+    """``GET /assessments?org=&standard=&from=&to=``."""
+
+    @get(
+        "/",
+        sync_to_thread=True,
+        summary="Assessments",
+        description="By date; an organization its own, schools, the office and auditors all.",
+    )
+    def list_assessments(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        org: FromQuery[str | None] = None,
+        standard: FromQuery[str | None] = None,
+        date_from: Annotated[str | None, QueryParameter(name="from")] = None,
+        date_to: Annotated[str | None, QueryParameter(name="to")] = None,
+        limit: Annotated[int, _LIMIT] = 50,
+        offset: Annotated[int, _OFFSET] = 0,
+    ) -> dict[str, Any]:
+        """A page of assessments."""
+        found = ledger.org_lists.assessments(
+            org=_org_filter(principal, org, schools_too=True),
+            standard=standard,
+            date_from=date_from,
+            date_to=date_to,
+            limit=limit,
+            offset=offset,
+        )
+        return _page(found, limit, offset)
+
+
+class CertificateListMixin:
+    """``GET /certificates?org=&standard=&batch=&assessment=&status=``."""
+
+    @get(
+        "/",
+        sync_to_thread=True,
+        summary="Certificates",
+        description="Newest first; an organization its own, the office and auditors all. "
+        "status is valid or revoked.",
+    )
+    def list_certificates(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        org: FromQuery[str | None] = None,
+        standard: FromQuery[str | None] = None,
+        batch: FromQuery[str | None] = None,
+        assessment: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+        limit: Annotated[int, _LIMIT] = 50,
+        offset: Annotated[int, _OFFSET] = 0,
+    ) -> dict[str, Any]:
+        """A page of certificates (no holder's name: account numbers only)."""
+        if status not in (None, "valid", "revoked"):
+            raise InvalidInput("status must be valid or revoked")
+        found = ledger.org_lists.certificates(
+            org=_org_filter(principal, org, schools_too=False),
+            standard=standard,
+            batch=batch,
+            assessment=assessment,
+            status=status,
+            limit=limit,
+            offset=offset,
+        )
+        return _page(found, limit, offset)
+
+
+class SiteListMixin:
+    """``GET /orgs/{id}/sites``."""
+
+    @get(
+        "/orgs/{id:str}/sites",
+        sync_to_thread=True,
+        summary="An organization's assessment sites",
+        description="Any authenticated principal but learners.",
+    )
+    def list_sites(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        id: FromPath[str],
+        limit: Annotated[int, _LIMIT] = 50,
+        offset: Annotated[int, _OFFSET] = 0,
+    ) -> dict[str, Any]:
+        """A page of the organization's sites, in registration order."""
+        if principal.role is Role.LEARNER:
+            raise Forbidden("learners do not read sites")
+        sites = ledger.pilot.reads.sites(org=id[:18], city=None)
+        items = sites[offset : offset + limit]
+        return {"items": items, "total": len(sites), "limit": limit, "offset": offset}
+
+
+class ActivationMixin:
+    """``POST /learners/{account}/activation``."""
+
+    @post(
+        "/{account:str}/activation",
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        summary="A new activation code for a learner",
+        description="The learner's school: any earlier code or password stops working; "
+        "records learner.password_reset. The code is shown once.",
+    )
+    def activation(
+        self,
+        ledger: NamedDependency[Ledger],
+        principal: NamedDependency[Principal],
+        account: FromPath[str],
+    ) -> dict[str, str]:
+        """The new code."""
+        code = ledger.learner_access.issue_code(principal, account[:20])
+        return {"account": account[:20], "activation_code": code, "sign_in": "/learner/sign-in"}
