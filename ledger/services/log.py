@@ -6,9 +6,8 @@ projections of ledger.kinds in the same transaction as the entries they mirror.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from keys.folder import KeyFolder
 from ledger.core.canonical import EntryDraft
@@ -23,7 +22,7 @@ from ledger.core.checkpoint import (
 from ledger.core.errors import LedgerError, RootMismatch, SigningKeyError
 from ledger.core.jws import RecordSigner
 from ledger.core.signing import SigningKey, VerifyingKey
-from ledger.kinds import Kind, kind_of
+from ledger.kinds import Kind
 from ledger.storage import replay
 from ledger.storage.key_registry import KeyRecord, KeyRegistry, active_key, all_keys
 from ledger.storage.projection import ProjectionContext
@@ -68,7 +67,7 @@ class LogService:
         """Append ``drafts`` in one unit of work that checks nothing but their kinds and
         payloads (samples, benchmarks); the entries, durable when this returns."""
         with self.unit_of_work() as uow:
-            uow.append(*(_draft(d) for d in drafts))
+            uow.append(*drafts)
             return uow.commit()
 
     def _sign_record(self, connection: Transaction, claims: bytes) -> str:
@@ -222,13 +221,6 @@ class LogService:
         if not active:
             raise SigningKeyError("the ledger has no active signing key; run the first start")
         return self.keys.load(active[-1].kid)
-
-
-def _draft(draft: Draft | EntryDraft) -> Draft:
-    if isinstance(draft, Draft):
-        return draft
-    payload: Mapping[str, Any] = draft.payload
-    return Draft(kind_of(draft.kind), draft.principal, payload)
 
 
 def _key_added(key: SigningKey) -> Draft:

@@ -41,6 +41,12 @@ class Draft:
     beside: Any = None
 
 
+def _entry_draft(draft: Draft | EntryDraft) -> EntryDraft:
+    if isinstance(draft, EntryDraft):
+        return draft
+    return EntryDraft(draft.kind.value, draft.principal, dict(draft.payload))
+
+
 def projections_of(kind: str) -> Sequence[str]:
     """The projections ``kind`` feeds, in the order they run."""
     return KINDS[kind].projections  # type: ignore[index]
@@ -103,30 +109,27 @@ class UnitOfWork:
             raise RuntimeError("the unit of work is not open")
         return self._writer.outputs
 
-    def append(self, *drafts: Draft) -> list[StoredEntry]:
+    def append(self, *drafts: Draft | EntryDraft) -> list[StoredEntry]:
         """Append ``drafts`` in order and run their projections; the stored entries.
 
-        InvalidInput when a kind is unknown, its principal's role may not write it, or a
-        payload does not fit its kind's type; projections raise Conflict or NotFound for
-        what the state forbids. Either way nothing of this unit of work is written.
+        An EntryDraft is a Draft with nothing beside it. InvalidInput when a kind is
+        unknown, its principal's role may not write it, or a payload does not fit its
+        kind's type; projections raise Conflict or NotFound for what the state forbids.
+        Either way nothing of this unit of work is written.
         """
         if not drafts:
             return []
         connection, writer = self.connection, self._writer
         assert writer is not None
         payloads = [check_payload(d.kind, d.principal, d.payload) for d in drafts]
-        entries = self._store.append_locked(
-            connection, [EntryDraft(d.kind.value, d.principal, dict(d.payload)) for d in drafts]
-        )
-        run_handlers(
-            writer,
-            [
-                Appended(entry, payload, draft.beside)
-                for entry, payload, draft in zip(entries, payloads, drafts, strict=True)
-            ],
-            PROJECTIONS,
-            projections_of,
-        )
+        entries = self._store.append_locked(connection, [_entry_draft(d) for d in drafts])
+        projected = [
+            Appended(entry, payload, getattr(draft, "beside", None))
+            for entry, payload, draft in zip(entries, payloads, drafts, strict=True)
+            if KINDS[entry.kind].projections  # type: ignore[index]
+        ]
+        if projected:
+            run_handlers(writer, projected, PROJECTIONS, projections_of)
         self.appended.extend(entries)
         return entries
 
