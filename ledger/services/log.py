@@ -70,15 +70,15 @@ class LogService:
             uow.append(*drafts)
             return uow.commit()
 
-    def _sign_record(self, connection: Transaction, claims: bytes) -> str:
-        """Sign a record's claims with the key the ledger names as active on ``connection``."""
+    def _sign_record(self, connection: Transaction) -> Callable[[bytes], str]:
+        """The signer of records for the key the ledger names as active on ``connection``."""
         record = active_key(connection)
         if record is None:
             raise SigningKeyError("the ledger has no active signing key; run the first start")
         signer = self._signers.get(record.kid)
         if signer is None:
             signer = self._signers[record.kid] = RecordSigner(self.keys.load(record.kid))
-        return signer.sign(claims)
+        return signer.sign
 
     # -- rebuild and audit -------------------------------------------------------
 

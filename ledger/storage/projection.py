@@ -18,9 +18,13 @@ from ledger.payloads import Payload
 from ledger.storage.store import StoredEntry
 from ledger.storage.tables import metadata
 
-#: Signs the claims of a verification record (their JSON bytes) with the key the ledger names
-#: as active at this point of the log; None where only the claims are kept (the audit's replay).
-RecordSigner = Callable[[Connection, bytes], str]
+#: Gives the signer of verification records for the key the ledger names as active at this
+#: point of the log (read on the connection); None where only the claims are kept (the
+#: audit's replay). Handlers keep the signer for the append, until a key entry comes.
+RecordSigner = Callable[[Connection], Callable[[bytes], str]]
+
+#: Where handlers keep the record signer of the current append (writer.memo).
+SIGNER_MEMO = ("record signer",)
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,3 +70,31 @@ def test_a_rebuild_reproduces_every_row(legacy: Ledger) -> None:
     assert before["certificates"] and before["api_keys"] and before["revoked_principals"]
     legacy.log.rebuild()
     assert projected_rows(legacy) == before
+
+
+def test_a_rebuild_signs_each_record_again_with_the_key_of_its_time(
+    legacy: Ledger,
+) -> None:
+    from ledger.core.principals import Principal
+    from tests.certificate_helpers import holder_name, id_number
+
+    standard = legacy.registry.standards(limit=1).items[0]
+    org = Principal.parse(f"org:{standard.org}")
+    if legacy.registry.org(None, standard.org).status.value != "registered":
+        legacy.registry.reinstate_org(Principal.parse("office"), standard.org, "样例：恢复")
+    level = standard.levels[0].value
+
+    def issue(number: int) -> str:
+        row = {"standard": standard.code, "level": level, "name": holder_name(number),
+               "id_number": id_number(number)}  # fmt: skip
+        return legacy.certificates.issue(org, row).record
+
+    before = [issue(n) for n in (9001, 9002)]
+    legacy.log.rotate_key()
+    after = [issue(n) for n in (9003, 9004)]
+    kids = {record: record.split(".")[0] for record in before + after}
+    assert kids[before[0]] != kids[after[0]]  # the header names another key
+    rows = projected_rows(legacy)
+    legacy.log.rebuild()
+    assert projected_rows(legacy) == rows
+    assert legacy.log.differences() == []

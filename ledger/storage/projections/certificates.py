@@ -18,7 +18,7 @@ from ledger.core.errors import Conflict, NotFound
 from ledger.domain.certificates import china_date, record_payload
 from ledger.kinds import CERTIFICATES, Kind
 from ledger.payloads import CertificateIssued, CertificateRevoked, LearnerErased, LearnerOpened
-from ledger.storage.projection import Projection, ProjectionWriter
+from ledger.storage.projection import SIGNER_MEMO, Projection, ProjectionWriter
 from ledger.storage.store import StoredEntry
 from ledger.storage.tables import certificate_batches, certificates, learners, orgs, standards
 
@@ -52,10 +52,14 @@ def _record(writer: ProjectionWriter, entry: StoredEntry, p: CertificateIssued) 
         standard_title=title,
         org_name=org_name,
     )
-    sign = writer.context.sign_record
-    if sign is None:
+    signer_of = writer.context.sign_record
+    if signer_of is None:
         return CLAIMS_PREFIX + claims.decode("utf-8")
-    record = sign(writer.connection, claims)
+    sign = writer.memo.get(SIGNER_MEMO)
+    if sign is None:
+        writer.flush()  # the signing keys as the log stands here
+        sign = writer.memo[SIGNER_MEMO] = signer_of(writer.connection)
+    record: str = sign(claims)
     writer.outputs.setdefault("records", {})[p.certificate] = record
     return record
 
