@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,10 +20,7 @@ from ledger.domain.certificates import (
     RowProblem,
     check_account_number,
     check_certificate_number,
-    check_id_number,
     check_token,
-    new_account_number,
-    normalize_name,
 )
 from ledger.domain.credit_bank import (
     ConversionRefused,
@@ -42,19 +38,16 @@ from ledger.domain.credit_bank import (
 from ledger.domain.registry import InvalidField, check_school_code
 from ledger.domain.transcripts import TRANSCRIPT_TYPE, transcript_payload
 from ledger.kinds import Kind
-from ledger.services.certificates import fresh_values
+from ledger.services.enrolment import Enrolled, enrol_in, enrolment
 from ledger.services.log import LogService
-from ledger.storage.certificates import accounts_of, taken_accounts
 from ledger.storage.credit_bank import (
     certificate_facts,
     converted_for,
     is_enrolled,
     latest_rule,
-    learner_opened,
     school_standing,
 )
 from ledger.storage.credit_bank_reads import CreditBankRepository, LearnerRecord
-from ledger.storage.projections.beside import NewIdentity
 from ledger.storage.registry import ensure_active_school
 from ledger.storage.unit_of_work import Draft
 
@@ -73,16 +66,6 @@ _CONVERSION_FIELDS = ("account", "certificate", "rule", "programme")
 MAX_CONVERSION_ROWS = 10_000
 #: Who reads any learner's account, besides the learner and their schools.
 _READERS = frozenset({Role.OFFICE, Role.AUDITOR})
-
-
-@dataclass(frozen=True, slots=True)
-class Enrolled:
-    """An enrolment: the account (opened now or before), the school, the ledger index."""
-
-    account: str
-    school: str
-    index: int
-    opened: bool
 
 
 def _school_of(actor: Principal, school: str, doing: str) -> str:
@@ -111,52 +94,53 @@ class CreditBankService:
     ) -> Enrolled:
         """Enrol a student by account number, or by name and ID number (opening an account
         for a learner the ledger does not know yet). Conflict when enrolled already."""
+        request = {"account": account, "name": name, "id_number": id_number}
+        [enrolled] = self.enrol_many(actor, school, [request])
+        return enrolled
+
+    def enrol_many(
+        self, actor: Principal, school: str, requests: Sequence[Mapping[str, str | None]]
+    ) -> list[Enrolled]:
+        """Enrol every student of ``requests`` (each ``account``, or ``name`` and
+        ``id_number``) in one unit of work: all or none, as ``enrol`` refuses each."""
         _school_of(actor, check_school_code(school), "enrol its students")
-        if (account is None) == (name is None or id_number is None):
-            raise InvalidField("body", "must give either account, or name and id_number")
-        identity: NewIdentity | None = None
-        if account is not None:
-            check_account_number(account)
-        else:
-            identity = NewIdentity(check_id_number(str(id_number)), normalize_name(str(name)))
+        wanted = [enrolment(r.get("account"), r.get("name"), r.get("id_number")) for r in requests]
         principal = str(actor)
         with self.log.unit_of_work() as uow:
-            connection = uow.connection
-            ensure_active_school(connection, school)
-            drafts: list[Draft] = []
-            learner = account
-            if identity is not None:
-                learner = accounts_of(connection, [identity.id_number]).get(identity.id_number)
-                if learner is None:
-                    [learner] = fresh_values(connection, taken_accounts, 1, new_account_number)
-                    drafts.append(
-                        Draft(Kind.LEARNER_OPENED, principal, {"account": learner}, identity)
-                    )
-            elif not learner_opened(connection, str(learner)):
-                raise NotFound(f"there is no learning account {learner}")
-            assert learner is not None
-            if is_enrolled(connection, learner, school):
-                raise Conflict(f"account {learner} is enrolled at school {school} already")
-            payload = {"account": learner, "school": school}
-            drafts.append(Draft(Kind.LEARNER_ENROLLED, principal, payload))
-            appended = uow.append(*drafts)
+            ensure_active_school(uow.connection, school)
+            enrolled = [enrol_in(uow, principal, school, *each) for each in wanted]
             uow.commit()
-        return Enrolled(learner, school, appended[-1].index, opened=len(appended) == 2)
+        return enrolled
 
     def deposit(self, actor: Principal, account: str, credit: CourseCredit) -> int:
         """Deposit course credits for one of the calling school's students; the index."""
+        [index] = self.deposit_many(actor, [(account, credit)])
+        return index
+
+    def deposit_many(
+        self, actor: Principal, credits: Sequence[tuple[str, CourseCredit]]
+    ) -> list[int]:
+        """Deposit each (account, course credit) for the calling school's students in one
+        unit of work: all or none; the ledger indexes."""
         if actor.role is not Role.SCHOOL or actor.id is None:
             raise Forbidden(f"only schools deposit course credits; {actor} may not")
         school = actor.id
-        check_account_number(account)
-        draft = Draft(Kind.CREDIT_DEPOSITED, str(actor), credit.entry_payload(account, school))
+        drafts = [
+            Draft(
+                Kind.CREDIT_DEPOSITED,
+                str(actor),
+                credit.entry_payload(check_account_number(account), school),
+            )
+            for account, credit in credits
+        ]
         with self.log.unit_of_work() as uow:
             ensure_active_school(uow.connection, school)
-            if not is_enrolled(uow.connection, account, school):
-                raise Forbidden(f"account {account} is not a student of school {school}")
-            [entry] = uow.append(draft)
+            for account, _credit in credits:
+                if not is_enrolled(uow.connection, account, school):
+                    raise Forbidden(f"account {account} is not a student of school {school}")
+            appended = uow.append(*drafts)
             uow.commit()
-        return entry.index
+        return [entry.index for entry in appended]
 
     # -- conversion rules -----------------------------------------------------------
 

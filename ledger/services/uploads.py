@@ -216,7 +216,7 @@ class SheetService:
         try:
             result = self._write(actor, stored)
         except LedgerError:
-            # Conversions are all or none, so nothing was written: the clerk may try again.
+            # Every sheet is written all or none, so nothing was: the clerk may try again.
             self.uploads.settle(upload, None)
             raise
         self.uploads.settle(upload, result)
@@ -227,22 +227,20 @@ class SheetService:
         if stored.kind == "conversions":
             converted, _ = self.credit_bank.convert_batch(actor, stored.upload, stored.rows)
             return {"recorded": len(converted), "kind": stored.kind}
-        done = 0
-        for row in stored.rows:
-            if stored.kind == "students":
-                self.credit_bank.enrol(
-                    actor,
-                    school,
-                    account=row.get("account"),
-                    name=row.get("name"),
-                    id_number=row.get("id_number"),
+        # All or none, like the conversions: one unit of work for the whole sheet.
+        if stored.kind == "students":
+            done = len(self.credit_bank.enrol_many(actor, school, stored.rows))
+        else:
+            credits = [
+                (
+                    row["account"],
+                    CourseCredit(
+                        row["course"], row["title"], int(row["credits"]), row["term"], row["grade"]
+                    ),
                 )
-            else:
-                credit = CourseCredit(
-                    row["course"], row["title"], int(row["credits"]), row["term"], row["grade"]
-                )
-                self.credit_bank.deposit(actor, row["account"], credit)
-            done += 1
+                for row in stored.rows
+            ]
+            done = len(self.credit_bank.deposit_many(actor, credits))
         return {"recorded": done, "kind": stored.kind}
 
 
