@@ -151,11 +151,10 @@ def run_handlers(
 ) -> None:
     """Apply every entry to the projections its kind feeds, in the declared order."""
     for item in appended:
-        for name in order(item.entry.kind):
+        kind = Kind(item.entry.kind)  # once per entry, not once per projection it feeds
+        for name in order(kind):
             projection = projections[name]
             if projection.beside and not include_beside:
                 continue
-            projection.handlers[Kind(item.entry.kind)](
-                writer, item.entry, item.payload, item.beside
-            )
+            projection.handlers[kind](writer, item.entry, item.payload, item.beside)
     writer.flush()
