@@ -24,6 +24,11 @@ from tests.postgres import PostgresServer, find_pg_bin
 from tests.served import Served, serving
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# Real Argon2id, with argon2-cffi's cheapest parameters: a run signs staff and learners in
+# hundreds of times, and servers the tests start inherit this. The default profile is tested
+# in tests/unit/test_password_hashing.py.
+os.environ.setdefault("LEDGER_PASSWORD_HASHING", "cheapest")
 POSTGRES_FIXTURES = frozenset({"postgres_server", "postgres_url"})
 NO_BINARIES = "PostgreSQL binaries not found (set LEDGER_PG_BIN); PostgreSQL tests skipped"
 

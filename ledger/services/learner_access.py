@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from ledger.core.canonical import EntryDraft
@@ -30,6 +29,7 @@ from ledger.domain.learner_access import (
     new_activation_code,
     normalize_code,
 )
+from ledger.domain.password_hashing import password_hasher
 from ledger.domain.staff import check_password
 from ledger.services.log import LogService
 from ledger.services.staff import ACCOUNT_FAILURES, ADDRESS_FAILURES, THROTTLE_WINDOW
@@ -69,7 +69,7 @@ class LearnerAccessService:
         self.lists = lists
         self.failures = failures
         self.clock = clock
-        self.hasher = PasswordHasher()
+        self.hasher = password_hasher()
 
     @cached_property
     def _dummy_hash(self) -> str:

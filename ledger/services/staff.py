@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import pyotp
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from ledger.core.canonical import EntryDraft
 from ledger.core.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthenticated
 from ledger.core.principals import Principal, Role
+from ledger.domain.password_hashing import password_hasher
 from ledger.domain.registry import InvalidField
 from ledger.domain.staff import (
     INVITATION_SECONDS,
@@ -98,7 +98,7 @@ class StaffService:
         self.principals = principals
         self.failures = failures
         self.clock = clock
-        self.hasher = PasswordHasher()
+        self.hasher = password_hasher()
 
     @cached_property
     def _dummy_hash(self) -> str:
