@@ -29,7 +29,7 @@ def _periods(today: date) -> dict[str, str]:
         f"{today:%Y-%m}": "本月 this month",
         f"{last:%Y-%m}": "上月 last month",
         f"{today.year}-H{half}": "本半年 this half-year",
-        previous_half: "上半年度 the half-year before",
+        previous_half: "前一个半年 the half-year before",
         f"{today.year}": "本年 this year",
     }
 
