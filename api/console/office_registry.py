@@ -42,13 +42,13 @@ SCHOOL_ACTIONS = {"suspend": "暂停 Suspend", "reinstate": "恢复 Reinstate", 
 
 
 def _status(value: str, known: Any) -> Any:
-    """The status to filter by, or None for all (an unknown value is a 404, not a 500)."""
+    """The status to filter by, or None for all; InvalidInput (400) for an unknown one."""
     if not value:
         return None
     try:
         return known(value)
     except ValueError:
-        raise not_found("这种状态 / this status") from None
+        raise InvalidInput(f"状态不正确 / unknown status {value[:20]!r}") from None
 
 
 class RegistryController(Controller):
@@ -112,7 +112,7 @@ class RegistryController(Controller):
         """Pilot schools in admission order, searched by name or code, by city and status."""
         staff.require_oversight()
         if city and city not in CITIES:
-            raise not_found("这个城市 / this city")
+            raise InvalidInput(f"城市代码不正确 / unknown city {city[:20]!r}")
         found = ledger.registry.schools(
             city=city or None,
             status=_status(status, SchoolStatus),

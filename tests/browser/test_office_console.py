@@ -137,3 +137,28 @@ def test_a_reviewer_returns_a_plan_the_school_refiles_and_the_reviewer_approves(
     finally:
         school_context.close()
         office_context.close()
+
+    # An auditor signs in with a second factor too and reads the pages without a form.
+    auditor = staff_member(ledger, "auditor", "e2e-auditor", admin=True)
+    secret = ledger.staff.new_second_factor_secret()
+    assert ledger.staff.set_up_second_factor(auditor, secret, pyotp.TOTP(secret).now())
+    auditor_context, auditor_watch = watch(browser, served)
+    page = auditor_watch.page
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        _sign_in(page, "e2e-auditor")
+        page.wait_for_url("**/console/second-factor")
+        totp = pyotp.TOTP(secret)
+        page.fill("input[name=code]", totp.at(time.time() + totp.interval))
+        page.click("main form button")
+        page.wait_for_url("**/console")
+        for name, path in (
+            ("auditor-schools", "/console/office/schools"),
+            ("auditor-plans", "/console/office/plans?status=all"),
+        ):
+            page.goto(path)
+            assert page.locator("main form[method=post]").count() == 0, path
+            _shots(page, artifacts_dir, name)
+        auditor_watch.assert_clean()
+    finally:
+        auditor_context.close()

@@ -158,6 +158,10 @@ def test_bad_registry_input_is_explained_and_writes_nothing(world: World) -> Non
     unknown = office.post(f"/console/office/orgs/{credit_code(61_999)}/invite", {})
     assert unknown.status_code == 400 and "没有找到" in unknown.text
     assert ledger.store.size() == size
+    for query in ("status=gone", "city=atlantis"):
+        answer = office.get(f"/console/office/schools?{query}")
+        assert answer.status_code == 400 and "不正确" in answer.text, query
+    assert office.get("/console/office/orgs?offset=-1").status_code == 400
 
 
 def test_the_first_admin_is_invited_once_and_the_url_shown_once(world: World) -> None:
