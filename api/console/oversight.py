@@ -1,5 +1,5 @@
 """What the office's console pages share: the office writes, auditors only read (every
-write of theirs is 403), refusals shown as a page, and the read models of access."""
+write of theirs is 403), and a refused write shown as a page saying why."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from litestar.response import Template
 
 from api.console.base import StaffSession, page
 from api.console.texts import describe_error
-from ledger.core.errors import LedgerError
+from ledger.core.errors import Forbidden, LedgerError
 from ledger.core.principals import Role
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -33,14 +33,16 @@ def require_office(staff: StaffSession) -> None:
 
 
 def refused(staff: StaffSession, title: str, exc: LedgerError, back_to: str) -> Template:
-    """The page of a refused write: what was wrong, Chinese first, and the way back."""
+    """The page of a refused write: what was wrong, Chinese first, and the way back;
+    403 when the service refused the staff member (an office clerk inviting, say), else
+    400 (the form named something wrong, absent or in conflict)."""
     return page(
         "message.html",
         staff,
         title=title,
         text=describe_error(exc),
         back_to=back_to,
-        status_code=400,
+        status_code=403 if isinstance(exc, Forbidden) else 400,
     )
 
 

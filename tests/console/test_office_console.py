@@ -52,10 +52,12 @@ OFFICE_WRITES = (
 _POST_FORM = re.compile(r'<form method="post" action="([^"]+)"')
 
 
-def second_factor_client(ledger: Ledger, client: ConsoleClient, party: str, username: str) -> None:
-    """Sign ``client`` in as a new admin of ``party`` (office or auditor), setting up the
-    TOTP second factor the way a person does at their first sign-in."""
-    account = staff_member(ledger, party, username, admin=True)
+def second_factor_client(
+    ledger: Ledger, client: ConsoleClient, party: str, username: str, *, admin: bool = True
+) -> None:
+    """Sign ``client`` in as a new admin (or clerk) of ``party`` (office or auditor),
+    setting up the TOTP second factor the way a person does at their first sign-in."""
+    account = staff_member(ledger, party, username, admin=admin)
     secret = ledger.staff.new_second_factor_secret()
     assert ledger.staff.set_up_second_factor(account, secret, pyotp.TOTP(secret).now())
     assert client.sign_in(username).headers["location"] == "/console/second-factor"
@@ -273,3 +275,22 @@ def test_auditors_sign_in_only_with_their_second_factor(world: World) -> None:
         answer = client.sign_in("auditor-two")
         assert answer.headers["location"] == "/console/second-factor/set-up"
         assert raw.get("/console/office", follow_redirects=False).status_code == 303
+
+
+def test_an_office_clerk_reviews_but_only_an_admin_invites(world: World) -> None:
+    code = school_code(61_005)
+    world.office.get("/console/office/schools")
+    world.office.post(
+        "/console/office/schools",
+        {"id": code, "name": "汉中样例学院(样例数据)", "city": "hanzhong", "level": "higher"},
+    )
+    with TestClient(create_app(world.ledger), base_url=PUBLIC_URL) as raw:
+        clerk = ConsoleClient(raw)
+        second_factor_client(world.ledger, clerk, "office", "office-clerk", admin=False)
+        page = clerk.get("/console/office/schools").text
+        assert f"/console/office/schools/{code}/status" in page
+        assert f"/console/office/schools/{code}/invite" not in page  # no button for clerks
+        size = world.ledger.store.size()
+        refused = clerk.post(f"/console/office/schools/{code}/invite", {})
+        assert refused.status_code == 403 and "没有权限" in refused.text
+        assert world.ledger.store.size() == size
