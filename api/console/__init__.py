@@ -29,8 +29,11 @@ from litestar.template.config import TemplateConfig
 
 from api.console.base import SignInRequired, provide_staff, sign_in_redirect
 from api.console.errors import html_error
-from api.console.learner_codes import ActivationController
+from api.console.learner_codes import ActivationController, CodeSheetController
 from api.console.office import OfficeController
+from api.console.office_access import OfficeAccessController
+from api.console.office_pages import OfficePagesController
+from api.console.office_registry import RegistryController
 from api.console.org import (
     OrgAssessmentsController,
     OrgCertificatesController,
@@ -124,6 +127,10 @@ def console_router(ledger: Ledger, secret: str) -> Router:
             OfficeController,
             ActivationController,
             ConsoleStaticController,
+            RegistryController,
+            OfficePagesController,
+            OfficeAccessController,
+            CodeSheetController,
         ],
         middleware=[
             session_config(ledger.settings.public_url).middleware,

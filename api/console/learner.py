@@ -177,7 +177,7 @@ class LearnerController(Controller):
         view = learner_view(ledger, learner)
         return page("learner_home.html", learner=learner, view=view, notice=done)
 
-    @get("/me/certificates/{number:str}.pdf", sync_to_thread=True)
+    @get("/me/certificates/{number:str}/certificate.pdf", sync_to_thread=True)
     def certificate(
         self, ledger: NamedDependency[Ledger], learner: NamedDependency[str], number: FromPath[str]
     ) -> Response[bytes]:

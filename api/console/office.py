@@ -13,12 +13,14 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from api.console.base import StaffSession, back, not_found, page
+from api.console.oversight import require_office
 from api.console.pilot_pages import LEVEL_NAMES, STATUS_NAMES
 from api.console.texts import describe_error
 from ledger.bootstrap import Ledger
 from ledger.core.errors import LedgerError
 from ledger.core.principals import Role
 from ledger.domain.pilot import PLAN_APPROVED, PLAN_REJECTED, PLAN_RETURNED
+from ledger.domain.registry import CITIES
 from ledger.services.certificates import china_today
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -26,18 +28,11 @@ _REVIEWS = {"approve": PLAN_APPROVED, "return": PLAN_RETURNED, "reject": PLAN_RE
 
 
 def _with_successors(plans: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each returned plan with the plan its school filed next for the same year."""
-    for i, plan in enumerate(plans):
-        plan["successor"] = None
-        if plan["status"] == "returned":
-            plan["successor"] = next(
-                (
-                    later["plan"]
-                    for later in plans[i + 1 :]
-                    if later["school"] == plan["school"] and later["year"] == plan["year"]
-                ),
-                None,
-            )
+    """Each plan with the plan that replaces it (the school's refiling of a returned
+    plan names it in ``replaces``), or None."""
+    successors = {plan["replaces"]: plan["plan"] for plan in plans if plan.get("replaces")}
+    for plan in plans:
+        plan["successor"] = successors.get(plan["plan"])
     return plans
 
 
@@ -57,6 +52,7 @@ class OfficeController(Controller):
         filed = ledger.pilot.reads.plans(year=None, school=None, status="filed")
         reports = ledger.pilot.reads.self_evaluations(year=year)
         coverage = ledger.pilot.reads.site_coverage(year)
+        today = china_today()
         return page(
             "office_dashboard.html",
             staff,
@@ -66,6 +62,9 @@ class OfficeController(Controller):
             year=year,
             certificates=ledger.org_lists.certificates(limit=1).total,
             assessments=ledger.org_lists.assessments(limit=1).total,
+            month=ledger.statistics.statistics(f"{today:%Y-%m}"),
+            whole_year=ledger.statistics.statistics(str(year)),
+            cities=CITIES,
         )
 
     @get("/plans", sync_to_thread=True)
@@ -99,8 +98,8 @@ class OfficeController(Controller):
         plan: FromPath[str],
         data: Form,
     ) -> Redirect | Template:
-        """Approve, return or reject a filed plan with comments."""
-        staff.require_oversight()
+        """Approve, return or reject a filed plan with comments (auditors: 403)."""
+        require_office(staff)
         decision = str(data.get("decision", ""))
         if decision not in _REVIEWS:
             raise not_found("这种审核 / this decision")

@@ -18,7 +18,7 @@ from functools import cached_property
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from ledger.core.canonical import EntryDraft
-from ledger.core.errors import Forbidden, NotFound, RateLimited, Unauthenticated
+from ledger.core.errors import Forbidden, InvalidInput, NotFound, RateLimited, Unauthenticated
 from ledger.core.principals import Principal, Role
 from ledger.domain.certificates import check_account_number
 from ledger.domain.learner_access import (
@@ -36,6 +36,9 @@ from ledger.services.staff import ACCOUNT_FAILURES, ADDRESS_FAILURES, THROTTLE_W
 from ledger.storage.learner_access import LearnerAccessRepository
 from ledger.storage.school_lists import SchoolLists
 from ledger.storage.sessions import FailureCounters
+
+#: The most codes one printed or exported student list gives at once.
+MAX_SHEET_CODES = 5000
 
 REFUSED = "学习账号或密码不正确 / the account number or password is wrong"
 
@@ -91,6 +94,33 @@ class LearnerAccessService:
         draft = EntryDraft(LEARNER_PASSWORD_RESET, str(actor), access_payload(account))
         self.log.append([draft])
         return code
+
+    def issue_codes_for_sheet(self, actor: Principal, accounts: list[str]) -> dict[str, str]:
+        """New activation codes for those of ``accounts`` (the school's own students) who
+        have not activated yet, for a printed or exported student list: an activated
+        learner keeps their password. One ``learner.password_reset`` entry per code, all
+        appended together. Forbidden for anyone but a school's staff; NotFound naming
+        the first account that is not the school's student; InvalidInput beyond
+        MAX_SHEET_CODES accounts."""
+        if actor.role is not Role.SCHOOL or actor.id is None:
+            raise Forbidden("only the learner's school gives activation codes")
+        if len(accounts) > MAX_SHEET_CODES:
+            raise InvalidInput(f"at most {MAX_SHEET_CODES} students a sheet")
+        for account in accounts:
+            check_account_number(account)
+            if self.lists.identity(actor.id, account) is None:
+                raise NotFound(f"{account} is not a student of school {actor.id}")
+        codes = {account: new_activation_code() for account in accounts}
+        now = int(self.clock())
+        hashes = {account: _hash_code(account, code) for account, code in codes.items()}
+        given = self.repository.set_codes_unless_activated(hashes, now + ACTIVATION_SECONDS, now)
+        drafts = [
+            EntryDraft(LEARNER_PASSWORD_RESET, str(actor), access_payload(account))
+            for account in given
+        ]
+        if drafts:
+            self.log.append(drafts)
+        return {account: codes[account] for account in given}
 
     def authenticate(self, account: str, secret: str, address: str) -> SignedInLearner:
         """Check an account number with its activation code or its password.

@@ -205,10 +205,16 @@ class RegistryService:
         status: SchoolStatus | None = None,
         limit: int = 50,
         offset: int = 0,
+        name_contains: str | None = None,
     ) -> Page[SchoolRecord]:
-        """Pilot schools in admission order."""
+        """Pilot schools in admission order; ``name_contains`` searches names and codes."""
         return self.repository.schools(
-            city=city, level=level, status=status, limit=limit, offset=offset
+            city=city,
+            level=level,
+            status=status,
+            limit=limit,
+            offset=offset,
+            name_contains=name_contains,
         )
 
     # -- standards ----------------------------------------------------------------

@@ -79,6 +79,42 @@ class LearnerAccessRepository:
             if not changed:
                 connection.execute(learner_credentials.insert(), {"account": account, **values})
 
+    def set_codes_unless_activated(
+        self, codes: dict[str, bytes], expires_at: int, now: int
+    ) -> list[str]:
+        """Give each account of ``codes`` its code hash, in one transaction, except those
+        that hold a password (activated): the accounts given a code, in ``codes``' order."""
+        if not codes:
+            return []
+        with self.engine.begin() as connection:
+            rows = connection.execute(
+                select(learner_credentials.c.account, learner_credentials.c.password_hash).where(
+                    learner_credentials.c.account.in_(list(codes))
+                )
+            ).all()
+            activated = {row.account for row in rows if row.password_hash is not None}
+            known = {row.account for row in rows}
+            given = [account for account in codes if account not in activated]
+            for account in given:
+                values = {
+                    "code_hash": codes[account],
+                    "code_expires_at": expires_at,
+                    "password_hash": None,
+                    "changed_at": now,
+                }
+                if account in known:
+                    connection.execute(
+                        learner_credentials.update()
+                        .where(
+                            learner_credentials.c.account == account,
+                            learner_credentials.c.password_hash.is_(None),
+                        )
+                        .values(**values)
+                    )
+                else:
+                    connection.execute(learner_credentials.insert(), {"account": account, **values})
+        return given
+
     def use_code(self, account: str, code_hash: bytes, password_hash: str, now: int) -> bool:
         """Set the password when ``code_hash`` is the account's unexpired code, and use the
         code up; False otherwise. One UPDATE, so a code is used once."""

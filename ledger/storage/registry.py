@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Column, Connection, Engine, Row, Select, Table, func, select
+from sqlalchemy import Column, Connection, Engine, Row, Select, Table, func, or_, select
 
 from ledger.core.errors import Forbidden
 from ledger.domain.registry import (
@@ -231,9 +231,18 @@ class RegistryRepository:
         status: SchoolStatus | None,
         limit: int,
         offset: int,
+        name_contains: str | None = None,
     ) -> Page[SchoolRecord]:
-        """Pilot schools in admission order."""
+        """Pilot schools in admission order; ``name_contains`` matches the name (ignoring
+        ASCII case) or the start of the school code."""
         conditions = []
+        if name_contains:
+            conditions.append(
+                or_(
+                    schools.c.name.icontains(name_contains, autoescape=True),
+                    schools.c.id.startswith(name_contains, autoescape=True),
+                )
+            )
         if city is not None:
             conditions.append(schools.c.city == city)
         if level is not None:

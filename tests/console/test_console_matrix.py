@@ -203,3 +203,172 @@ def test_api_lists_by_role(world: World, route: str, actor: str) -> None:
         assert set(page) == {"items", "total", "limit", "offset"}
         if actor == "foreign":
             assert all(item["school"] == world.other.id for item in page["items"])
+
+
+# --- The office's pages, auditors and learners ------------------------------------------
+# A learner signs in at /learner: their session never opens a staff page, so their column
+# of every route above is the anonymous visitor's.
+
+
+@dataclass
+class People:
+    auditor: ConsoleClient
+    learner: ConsoleClient
+    other_learner: ConsoleClient
+
+
+LEARNER_PASSWORD = "willow branches in spring"
+
+
+def _learner_client(ledger: Ledger, school: School, account: str, client: ConsoleClient) -> None:
+    code = ledger.learner_access.issue_code(school.principal, account)
+    ledger.learner_access.activate(account, code, LEARNER_PASSWORD)
+    answer = client.post(
+        "/learner/sign-in",
+        {"account": account, "secret": LEARNER_PASSWORD},
+        form_page="/learner/sign-in",
+    )
+    assert answer.headers["location"] == "/learner/me", answer.text
+
+
+@pytest.fixture(scope="module")
+def people(world: World) -> Iterator[People]:
+    from tests.console.test_office_console import second_factor_client
+
+    ledger, school = world.ledger, world.school
+    with (
+        TestClient(create_app(ledger), base_url=PUBLIC_URL) as auditor,
+        TestClient(create_app(ledger), base_url=PUBLIC_URL) as learner,
+        TestClient(create_app(ledger), base_url=PUBLIC_URL) as other,
+    ):
+        made = People(ConsoleClient(auditor), ConsoleClient(learner), ConsoleClient(other))
+        second_factor_client(ledger, made.auditor, "auditor", "matrix-auditor")
+        _learner_client(ledger, school, school.students[0], made.learner)
+        _learner_client(ledger, school, school.students[1], made.other_learner)
+        yield made
+
+
+def test_a_learners_session_opens_no_staff_route(world: World, people: People) -> None:
+    objects = _objects(world)  # refused requests use nothing up: one set serves every route
+    for route in EXPECTED:
+        method, path = route.split(" ", 1)
+        path = path.format(**objects)
+        size = world.ledger.store.size()
+        if method == "GET":
+            answer = people.learner.client.get(path, follow_redirects=False)
+        else:
+            answer = people.learner.post(path, {}, form_page="/console/sign-in")
+        assert answer.status_code == EXPECTED[route][ACTORS.index("anonymous")] == 303, route
+        assert answer.headers["location"].startswith("/console/sign-in"), route
+        assert world.ledger.store.size() == size, route
+
+
+OFFICE_ACTORS = ("own", "org", "office", "auditor", "learner", "anonymous")
+_READ = (403, 403, 200, 200, 303, 303)
+#: A write of the office: refused to all but the office (auditors 403); the office's
+#: cell is 303 when it writes, 400 when the body is refused (so nothing changes here).
+_WRITE_OK = (403, 403, 303, 403, 303, 303)
+_WRITE_REFUSED = (403, 403, 400, 403, 303, 303)
+
+# fmt: off
+OFFICE_EXPECTED: dict[str, tuple[int, ...]] = {
+    #                                                     own  org  office  auditor  learner  anon
+    "GET /console/office":                                _READ,
+    "GET /console/office/plans?status=all":               _READ,
+    "GET /console/office/orgs":                           _READ,
+    "GET /console/office/orgs?q=x&status=barred&offset=50": _READ,
+    "GET /console/office/schools":                        _READ,
+    "GET /console/office/schools?city=xian&status=admitted": _READ,
+    "GET /console/office/fee-caps":                       _READ,
+    "GET /console/office/monitoring-points":              _READ,
+    "GET /console/office/self-evaluations":               _READ,
+    "GET /console/office/statistics":                     _READ,
+    "GET /console/office/staff":                          _READ,
+    "GET /console/office/api-keys":                       _READ,
+    "GET /console/office/revocations":                    _READ,
+    "GET /console/access-log":                            _READ,
+    "POST /console/office/fee-caps":                      _WRITE_OK,
+    "POST /console/office/monitoring-points":             _WRITE_OK,
+    "POST /console/office/orgs":                          _WRITE_REFUSED,
+    "POST /console/office/schools":                       _WRITE_REFUSED,
+    "POST /console/office/schools/{school}/status":       _WRITE_REFUSED,
+    "POST /console/office/orgs/{org}/status":             _WRITE_REFUSED,
+    "POST /console/office/schools/{school}/invite":       _WRITE_REFUSED,
+    "POST /console/office/api-keys/0123456789abcdef/revoke": _WRITE_REFUSED,
+    "POST /console/office/revocations":                   _WRITE_REFUSED,
+    "POST /console/office/plans/P00000000000/review":     _WRITE_REFUSED,
+    "POST /console/exports/activation-codes":             (200, 403, 403, 403, 303, 303),
+}
+# fmt: on
+_BODIES = {
+    "/console/office/fee-caps": {"standard": "{standard}", "level": "junior", "cap": "300"},
+    "/console/office/monitoring-points": {"school": "{school}", "standard": "{standard}"},
+    "/console/office/orgs": {"id": "", "name": "", "contact": ""},
+    "/console/office/schools": {"id": "1", "name": "x", "city": "xian", "level": "higher"},
+    "/console/office/schools/{school}/status": {"action": "suspend", "reason": ""},
+    "/console/office/orgs/{org}/status": {"action": "suspend", "reason": ""},
+    "/console/office/revocations": {"principal": ""},
+    "/console/office/plans/P00000000000/review": {"decision": "approve"},
+    "/console/exports/activation-codes": {"format": "csv"},
+}
+
+
+@pytest.mark.parametrize("route", list(OFFICE_EXPECTED))
+@pytest.mark.parametrize("actor", OFFICE_ACTORS)
+def test_office_route_by_role(world: World, people: People, route: str, actor: str) -> None:
+    expected = OFFICE_EXPECTED[route][OFFICE_ACTORS.index(actor)]
+    school = world.school
+    values = {"school": school.id, "org": school.org, "standard": school.standard}
+    method, path = route.split(" ", 1)
+    body = {k: v.format(**values) for k, v in _BODIES.get(path, {}).items()}
+    path = path.format(**values)
+    client = {"auditor": people.auditor, "learner": people.learner}.get(actor)
+    client = client or world.clients[actor]
+    size = world.ledger.store.size()
+    if method == "GET":
+        answer = client.client.get(path, follow_redirects=False)
+    else:
+        answer = client.post(path, body, form_page="/console/sign-in")
+    assert answer.status_code == expected, (route, actor, answer.text[:300])
+    if method == "POST" and expected != 303 and expected != 200:
+        assert world.ledger.store.size() == size, "a refused request wrote to the ledger"
+    if actor == "auditor" and method == "GET":
+        # Auditors read without a form: signing out is the only thing they can post.
+        assert answer.text.count('<form method="post"') == 1, route
+
+
+LEARNER_ACTORS = ("learner", "other learner", "own school", "anonymous")
+
+# fmt: off
+LEARNER_EXPECTED: dict[str, tuple[int, ...]] = {
+    #                                              learner  other  own school  anon
+    "GET /learner/me":                             (200,    200,   303,        303),
+    "GET /learner/me/transcript.pdf":              (200,    200,   303,        303),
+    "GET /learner/me/transcript.jws":              (200,    200,   303,        303),
+    "GET /learner/me/certificates/{certificate}/certificate.pdf": (200, 404, 303,   303),
+    "GET /console/students/{account}":             (303,    303,   200,        303),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize("route", list(LEARNER_EXPECTED))
+@pytest.mark.parametrize("actor", LEARNER_ACTORS)
+def test_a_learner_never_sees_another_learners_page(
+    world: World, people: People, route: str, actor: str
+) -> None:
+    school = world.school
+    account = school.students[0]
+    certificate = school.certificates[account]
+    client = {
+        "learner": people.learner,
+        "other learner": people.other_learner,
+        "own school": world.clients["own"],
+        "anonymous": world.clients["anonymous"],
+    }[actor]
+    path = route.split(" ", 1)[1].format(account=account, certificate=certificate)
+    answer = client.client.get(path, follow_redirects=False)
+    assert answer.status_code == LEARNER_EXPECTED[route][LEARNER_ACTORS.index(actor)], answer.text
+    if actor == "other learner":
+        # Their own page and transcripts: nothing of the first learner.
+        assert account.encode() not in answer.content
+        assert certificate.encode() not in answer.content

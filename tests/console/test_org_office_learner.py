@@ -135,7 +135,7 @@ def test_the_office_returns_a_plan_and_approves_its_refiled_successor(
         plans = ledger.pilot.reads.plans(year=year + 1, school=world.school, status=None)
         second = plans[1]["plan"]
         returned = office.get("/console/office/plans?status=returned").text
-        assert f'href="#plan-{second}"' in returned and "请补充人数说明" in returned
+        assert f"status=all#plan-{second}" in returned and "请补充人数说明" in returned
         office.get("/console/office/plans")
         approve = office.post(
             f"/console/office/plans/{second}/review", {"decision": "approve", "comments": "同意"}
