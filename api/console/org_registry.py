@@ -1,0 +1,237 @@
+"""The organization's registry work in its console: its certificate standards (list, publish
+one with its levels, credits and document), its assessment sites (list, register one) and
+the scheduling of an assessment with the office's fee cap shown and enforced."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from api.console.base import StaffSession, back, not_found, page
+from api.console.org import org_of
+from api.console.pilot_pages import LEVEL_NAMES
+from api.console.texts import describe_error
+from api.standard_documents import document_response
+from ledger.bootstrap import Ledger
+from ledger.core.errors import LedgerError
+from ledger.domain.pilot import Site, assessment_from_request
+from ledger.domain.registry import CITIES, InvalidField, Level, Standard, standard_credits
+from ledger.services.standard_documents import MAX_DOCUMENT_BYTES, check_document
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+
+
+def _text(data: dict[str, Any], name: str, most: int = 200) -> str:
+    value = data.get(name, "")
+    return (value[-1] if isinstance(value, list) else str(value)).strip()[:most]
+
+
+def _whole(data: dict[str, Any], name: str, field: str) -> int:
+    text = _text(data, name, 9)
+    if not text.isascii() or not text.isdigit():
+        raise InvalidField(field, "must be a whole number")
+    return int(text)
+
+
+def _standard(org: str, data: dict[str, Any], document_hash: str) -> Standard:
+    """The standard of the publishing form: a level is offered when its credits are given."""
+    levels = [level.value for level in Level if _text(data, f"credits_{level.value}", 9)]
+    if not levels:
+        raise InvalidField("levels", "give the credits of at least one level")
+    credits = {level: _whole(data, f"credits_{level}", f"credits.{level}") for level in levels}
+    return Standard(
+        _text(data, "code", 40),
+        org,
+        _text(data, "title", 200),
+        standard_credits(levels, credits),
+        document_hash,
+    )
+
+
+class OrgStandardsController(Controller):
+    """The organization's certificate standards and their documents."""
+
+    path = "/org/standards"
+    include_in_schema = False
+
+    def _page(
+        self, ledger: Ledger, staff: StaffSession, status_code: int = 200, **context: Any
+    ) -> Template:
+        org = org_of(staff)
+        found = ledger.registry.standards(org=org, limit=100)
+        documents = {
+            s.code: ledger.documents.document(s.document_hash) is not None for s in found.items
+        }
+        return page(
+            "org_standards.html",
+            staff,
+            status_code=status_code,
+            standards=found.items,
+            documents=documents,
+            levels=LEVEL_NAMES,
+            most_mib=MAX_DOCUMENT_BYTES // 1_048_576,
+            **{"form": {}, **context},
+        )
+
+    @get("/", sync_to_thread=True)
+    def standards(
+        self,
+        ledger: NamedDependency[Ledger],
+        staff: NamedDependency[StaffSession],
+        done: FromQuery[str | None] = None,
+    ) -> Template:
+        """The organization's standards and the form to publish one."""
+        return self._page(ledger, staff, notice=done)
+
+    @post(
+        "/",
+        sync_to_thread=True,
+        status_code=303,
+        request_max_body_size=2 * MAX_DOCUMENT_BYTES,
+    )
+    def publish(
+        self, ledger: NamedDependency[Ledger], staff: NamedDependency[StaffSession], data: Multipart
+    ) -> Redirect | Template:
+        """Publish a standard with its document; any problem shows on the page and keeps
+        nothing (every check runs before the ledger or the document store is written)."""
+        org = org_of(staff)
+        file = data.get("document")
+        form = {k: _text(data, k) for k in data if k not in ("document", "_csrf_token")}
+        try:
+            if not isinstance(file, UploadFile) or not file.filename:
+                raise InvalidField("document", "is missing: choose a PDF or .docx file")
+            document = check_document(file.filename, file.file.read(MAX_DOCUMENT_BYTES + 1))
+            standard = _standard(org, data, document.sha256)
+            recorded = ledger.standard_documents.publish(staff.principal, standard, document)
+        except LedgerError as exc:
+            return self._page(ledger, staff, 400, error=describe_error(exc), form=form)
+        return back("/console/org/standards", f"已发布 {recorded.id} / standard published")
+
+    @get("/{code:str}/document", sync_to_thread=True)
+    def document(
+        self,
+        ledger: NamedDependency[Ledger],
+        staff: NamedDependency[StaffSession],
+        code: FromPath[str],
+    ) -> Response[bytes]:
+        """The document of one of the organization's standards, as a download."""
+        org = org_of(staff)
+        try:
+            record = ledger.registry.standard(code[:40])
+        except LedgerError:
+            raise not_found("这个证书标准 / this standard") from None
+        found = ledger.documents.document(record.document_hash) if record.org == org else None
+        if found is None:
+            raise not_found("这个标准文件 / this document")
+        return document_response(found)
+
+
+class OrgSitesController(Controller):
+    """The organization's assessment sites."""
+
+    path = "/org/sites"
+    include_in_schema = False
+
+    def _page(
+        self, ledger: Ledger, staff: StaffSession, status_code: int = 200, **context: Any
+    ) -> Template:
+        org = org_of(staff)
+        return page(
+            "org_sites.html",
+            staff,
+            status_code=status_code,
+            sites=ledger.pilot.reads.sites(org=org, city=None),
+            cities=CITIES,
+            standards=ledger.registry.standards(org=org, limit=100).items,
+            **{"form": {}, **context},
+        )
+
+    @get("/", sync_to_thread=True)
+    def sites(
+        self,
+        ledger: NamedDependency[Ledger],
+        staff: NamedDependency[StaffSession],
+        done: FromQuery[str | None] = None,
+    ) -> Template:
+        """The organization's sites and the form to register one."""
+        return self._page(ledger, staff, notice=done)
+
+    @post("/", sync_to_thread=True, status_code=303)
+    def register(
+        self, ledger: NamedDependency[Ledger], staff: NamedDependency[StaffSession], data: Form
+    ) -> Redirect | Template:
+        """Register a site assessing the standards ticked."""
+        org = org_of(staff)
+        chosen = data.get("standards", [])
+        standards = tuple(chosen if isinstance(chosen, list) else [chosen])
+        form = {k: _text(data, k) for k in ("city", "address", "capacity")}
+        try:
+            site = Site(
+                _text(data, "city", 20),
+                _text(data, "address", 200),
+                _whole(data, "capacity", "capacity"),
+                tuple(str(s)[:40] for s in standards if s),
+            )
+            recorded = ledger.pilot.register_site(staff.principal, org, site)
+        except LedgerError as exc:
+            return self._page(ledger, staff, 400, error=describe_error(exc), form=form)
+        return back("/console/org/sites", f"已登记 {recorded.id} / site registered")
+
+
+class OrgScheduleController(Controller):
+    """Scheduling an assessment, with the fee caps that apply."""
+
+    path = "/org/schedule"
+    include_in_schema = False
+
+    def _page(
+        self, ledger: Ledger, staff: StaffSession, status_code: int = 200, **context: Any
+    ) -> Template:
+        org = org_of(staff)
+        standards = ledger.registry.standards(org=org, limit=100).items
+        own = {s.code for s in standards}
+        caps = [c for c in ledger.pilot.reads.fee_caps() if c["standard"] in own]
+        return page(
+            "org_schedule.html",
+            staff,
+            status_code=status_code,
+            standards=standards,
+            sites=ledger.pilot.reads.sites(org=org, city=None),
+            caps=caps,
+            levels=LEVEL_NAMES,
+            **{"form": {}, **context},
+        )
+
+    @get("/", sync_to_thread=True)
+    def form(
+        self, ledger: NamedDependency[Ledger], staff: NamedDependency[StaffSession]
+    ) -> Template:
+        """The scheduling form with the fee caps of the organization's standards."""
+        return self._page(ledger, staff)
+
+    @post("/", sync_to_thread=True, status_code=303)
+    def schedule(
+        self, ledger: NamedDependency[Ledger], staff: NamedDependency[StaffSession], data: Form
+    ) -> Redirect | Template:
+        """Schedule the assessment; a fee over the cap is refused, naming the cap."""
+        org = org_of(staff)
+        form = {k: _text(data, k) for k in ("standard", "level", "site", "date", "fee")}
+        try:
+            assessment = assessment_from_request(
+                standard=form["standard"],
+                level=form["level"],
+                site=form["site"],
+                on=form["date"],
+                fee=_whole(data, "fee", "fee"),
+            )
+            recorded = ledger.pilot.schedule(staff.principal, org, assessment)
+        except LedgerError as exc:
+            return self._page(ledger, staff, 400, error=describe_error(exc), form=form)
+        return back(f"/console/org/assessments/{recorded.id}", f"已安排 {recorded.id} / scheduled")
