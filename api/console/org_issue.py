@@ -19,10 +19,16 @@ from api.console.pilot_pages import LEVEL_NAMES
 from api.console.texts import describe_error, field_name, problem_text
 from api.sheets import sheet_as_csv
 from ledger.bootstrap import Ledger
-from ledger.core.errors import LedgerError
+from ledger.core.errors import Conflict, Forbidden, LedgerError
 from ledger.domain.certificates import InvalidRows, mask_name
 from ledger.domain.csv_uploads import COLUMNS
 from ledger.domain.registry import InvalidField
+
+
+def _status(exc: LedgerError) -> int:
+    """403 for a refusal of the right to act, 409 for a taken code, 400 for the rest."""
+    return 403 if isinstance(exc, Forbidden) else 409 if isinstance(exc, Conflict) else 400
+
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -93,7 +99,7 @@ class OrgIssueController(Controller):
             text = "；".join(problem_text(_column(p.field), p.problem) for p in exc.problems)
             return self._page(ledger, staff, 400, error=text, form=kept)
         except LedgerError as exc:
-            return self._page(ledger, staff, 400, error=describe_error(exc), form=kept)
+            return self._page(ledger, staff, _status(exc), error=describe_error(exc), form=kept)
         return back(
             f"/console/org/certificates?standard={kept.get('standard', '')}",
             f"已发证 {issued.certificate} / certificate issued",
@@ -111,7 +117,7 @@ class OrgIssueController(Controller):
                 raise InvalidField("file", "is missing: choose an .xlsx or CSV file")
             preview = ledger.issue_sheets.preview(staff.principal, sheet_as_csv(file.file.read()))
         except LedgerError as exc:
-            return self._page(ledger, staff, 400, error=describe_error(exc))
+            return self._page(ledger, staff, _status(exc), error=describe_error(exc))
         if preview.upload is not None:
             return back(f"/console/org/issue/{preview.upload}")
         problems = [

@@ -19,10 +19,16 @@ from api.console.pilot_pages import LEVEL_NAMES
 from api.console.texts import describe_error
 from api.standard_documents import document_response
 from ledger.bootstrap import Ledger
-from ledger.core.errors import LedgerError
+from ledger.core.errors import Conflict, Forbidden, LedgerError
 from ledger.domain.pilot import Site, assessment_from_request
 from ledger.domain.registry import CITIES, InvalidField, Level, Standard, standard_credits
 from ledger.services.standard_documents import MAX_DOCUMENT_BYTES, check_document
+
+
+def _status(exc: LedgerError) -> int:
+    """403 for a refusal of the right to act, 409 for a taken code, 400 for the rest."""
+    return 403 if isinstance(exc, Forbidden) else 409 if isinstance(exc, Conflict) else 400
+
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -111,7 +117,7 @@ class OrgStandardsController(Controller):
             standard = _standard(org, data, document.sha256)
             recorded = ledger.standard_documents.publish(staff.principal, standard, document)
         except LedgerError as exc:
-            return self._page(ledger, staff, 400, error=describe_error(exc), form=form)
+            return self._page(ledger, staff, _status(exc), error=describe_error(exc), form=form)
         return back("/console/org/standards", f"已发布 {recorded.id} / standard published")
 
     @get("/{code:str}/document", sync_to_thread=True)
@@ -181,7 +187,7 @@ class OrgSitesController(Controller):
             )
             recorded = ledger.pilot.register_site(staff.principal, org, site)
         except LedgerError as exc:
-            return self._page(ledger, staff, 400, error=describe_error(exc), form=form)
+            return self._page(ledger, staff, _status(exc), error=describe_error(exc), form=form)
         return back("/console/org/sites", f"已登记 {recorded.id} / site registered")
 
 
@@ -233,5 +239,5 @@ class OrgScheduleController(Controller):
             )
             recorded = ledger.pilot.schedule(staff.principal, org, assessment)
         except LedgerError as exc:
-            return self._page(ledger, staff, 400, error=describe_error(exc), form=form)
+            return self._page(ledger, staff, _status(exc), error=describe_error(exc), form=form)
         return back(f"/console/org/assessments/{recorded.id}", f"已安排 {recorded.id} / scheduled")

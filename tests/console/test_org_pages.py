@@ -95,7 +95,7 @@ def test_a_standard_is_published_with_its_document_and_served(
         assert "filename*=UTF-8''%E6%A0%87%E5%87%86%20v1.pdf" in got.headers["content-disposition"]
     # The same code again is refused on the page; the first stays.
     again = _publish(console, {**GOOD, "title": "另一个"}, ("b.pdf", PDF + b" ", "application/pdf"))
-    assert again.status_code == 400 and "与现有记录冲突" in again.text
+    assert again.status_code == 409 and "与现有记录冲突" in again.text
     assert ledger.documents.document(hashlib.sha256(PDF + b" ").hexdigest()) is None
 
 
