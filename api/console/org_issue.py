@@ -70,7 +70,7 @@ class OrgIssueController(Controller):
             status_code=status_code,
             standards=ledger.registry.standards(org=org, limit=100).items,
             levels=LEVEL_NAMES,
-            columns=list(COLUMNS.items()),
+            columns=[(field_name(f), aliases) for f, aliases in COLUMNS.items()],
             **{"form": {}, **context},
         )
 

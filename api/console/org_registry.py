@@ -46,6 +46,30 @@ def _whole(data: dict[str, Any], name: str, field: str) -> int:
     return int(text)
 
 
+#: The Chinese of check_document's refusals, by words of the English problem.
+_DOCUMENT_ZH = {
+    "is missing": "请选择标准文件（PDF 或 .docx）",
+    "more than": "标准文件超过 10 MiB，请压缩或拆分后再上传",
+    "must be a PDF": "标准文件只能是 PDF（.pdf）或 Word（.docx）文件",
+    "its content is not one": "文件内容与扩展名不符，请检查是否选错了文件",
+}
+
+
+def _explain(exc: LedgerError, caps: dict[tuple[str, str], int], form: dict[str, str]) -> str:
+    """What went wrong, in Chinese then English: the document's and the fee's problems
+    named exactly, the rest as the services say them."""
+    if isinstance(exc, InvalidField) and exc.field == "document":
+        for words, chinese in _DOCUMENT_ZH.items():
+            if words in exc.problem:
+                return f"{chinese}。/ document {exc.problem}"
+    cap = caps.get((form.get("standard", ""), form.get("level", "")))
+    if isinstance(exc, InvalidField) and exc.field == "fee" and cap is not None:
+        return (
+            f"费用 {form.get('fee')} 元超过项目办设定的上限 {cap} 元，不能安排。/ fee {exc.problem}"
+        )
+    return describe_error(exc)
+
+
 def _standard(org: str, data: dict[str, Any], document_hash: str) -> Standard:
     """The standard of the publishing form: a level is offered when its credits are given."""
     levels = [level.value for level in Level if _text(data, f"credits_{level.value}", 9)]
@@ -117,7 +141,8 @@ class OrgStandardsController(Controller):
             standard = _standard(org, data, document.sha256)
             recorded = ledger.standard_documents.publish(staff.principal, standard, document)
         except LedgerError as exc:
-            return self._page(ledger, staff, _status(exc), error=describe_error(exc), form=form)
+            error = _explain(exc, {}, form)
+            return self._page(ledger, staff, _status(exc), error=error, form=form)
         return back("/console/org/standards", f"已发布 {recorded.id} / standard published")
 
     @get("/{code:str}/document", sync_to_thread=True)
@@ -239,5 +264,7 @@ class OrgScheduleController(Controller):
             )
             recorded = ledger.pilot.schedule(staff.principal, org, assessment)
         except LedgerError as exc:
-            return self._page(ledger, staff, _status(exc), error=describe_error(exc), form=form)
+            caps = {(c["standard"], c["level"]): c["cap"] for c in ledger.pilot.reads.fee_caps()}
+            error = _explain(exc, caps, form)
+            return self._page(ledger, staff, _status(exc), error=error, form=form)
         return back(f"/console/org/assessments/{recorded.id}", f"已安排 {recorded.id} / scheduled")

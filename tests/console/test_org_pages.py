@@ -46,10 +46,18 @@ GOOD = {"code": "1X-DOCS", "title": "数字化文档管理", "credits_junior": "
 @pytest.mark.parametrize(
     ("fields", "file", "says"),
     [
-        (GOOD, None, "标准文件不正确"),
-        (GOOD, ("a.txt", b"plain text", "text/plain"), "must be a PDF (.pdf) or Word (.docx)"),
-        (GOOD, ("a.pdf", b"PK\x03\x04not a pdf", "application/pdf"), "its content is not one"),
-        (GOOD, ("big.pdf", b"%PDF-" + b"0" * (10 * 1_048_576), "application/pdf"), "more than"),
+        (GOOD, None, "请选择标准文件"),
+        (
+            GOOD,
+            ("a.txt", b"plain text", "text/plain"),
+            "只能是 PDF（.pdf）或 Word（.docx）文件。/ document must be a PDF",
+        ),
+        (GOOD, ("a.pdf", b"PK\x03\x04not a pdf", "application/pdf"), "文件内容与扩展名不符"),
+        (
+            GOOD,
+            ("big.pdf", b"%PDF-" + b"0" * (10 * 1_048_576), "application/pdf"),
+            "标准文件超过 10 MiB",
+        ),
         ({**GOOD, "code": "BIM"}, ("a.pdf", PDF, "application/pdf"), "代码不正确"),
         ({**GOOD, "title": ""}, ("a.pdf", PDF, "application/pdf"), "名称不正确"),
         (
@@ -164,7 +172,8 @@ def test_a_site_is_registered_and_an_assessment_scheduled_within_the_cap(
     form["date"] = date.today().isoformat()
     size = ledger.store.size()
     over = console.post("/console/org/schedule", {**form, "fee": "301"})
-    assert over.status_code == 400 and "费用不正确" in over.text and "cap of 300 yuan" in over.text
+    assert over.status_code == 400 and "cap of 300 yuan" in over.text
+    assert "费用 301 元超过项目办设定的上限 300 元，不能安排。" in over.text
     assert ledger.store.size() == size
     ok = console.post("/console/org/schedule", {**form, "fee": "300"})
     assert ok.status_code == 303, ok.text
