@@ -260,6 +260,8 @@ def test_self_evaluations_and_staff_work_for_an_organization(
     ledger: Ledger, console: ConsoleClient
 ) -> None:
     org = _signed_in(ledger, console, "1X-SELF")
+    home = console.get("/console").text
+    assert "/console/org/standards" in home and "/console/org/sites" in home
     assert console.get("/console/self-evaluations").status_code == 200
     filed = console.post(
         "/console/self-evaluations", {"year": "2026", "title": "年度自评", "text": "正文"}
