@@ -145,6 +145,41 @@ class OrgStandardsController(Controller):
             return self._page(ledger, staff, _status(exc), error=error, form=form)
         return back("/console/org/standards", f"已发布 {recorded.id} / standard published")
 
+    @post(
+        "/{code:str}/document",
+        sync_to_thread=True,
+        status_code=303,
+        request_max_body_size=2 * MAX_DOCUMENT_BYTES,
+    )
+    def attach(
+        self,
+        ledger: NamedDependency[Ledger],
+        staff: NamedDependency[StaffSession],
+        code: FromPath[str],
+        data: Multipart,
+    ) -> Redirect | Template:
+        """Upload the document of a standard published without it (through the API): only
+        the file whose SHA-256 the standard was published with is kept."""
+        org = org_of(staff)
+        try:
+            record = ledger.registry.standard(code[:40])
+        except LedgerError:
+            raise not_found("这个证书标准 / this standard") from None
+        if record.org != org:
+            raise not_found("这个证书标准 / this standard")
+        file = data.get("document")
+        try:
+            if not isinstance(file, UploadFile) or not file.filename:
+                raise InvalidField("document", "is missing: choose a PDF or .docx file")
+            document = check_document(file.filename, file.file.read(MAX_DOCUMENT_BYTES + 1))
+            ledger.standard_documents.attach(staff.principal, record.code, document)
+        except LedgerError as exc:
+            error = _explain(exc, {}, {})
+            if isinstance(exc, InvalidField) and "published with" in exc.problem:
+                error = f"这不是发布标准时登记的那份文件（SHA-256 不符）。/ document {exc.problem}"
+            return self._page(ledger, staff, _status(exc), error=error)
+        return back("/console/org/standards", f"已上传 {record.code} 的标准文件 / document kept")
+
     @get("/{code:str}/document", sync_to_thread=True)
     def document(
         self,

@@ -34,6 +34,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     #                                                    own  other school learner anon
     "GET /console/org/standards":                        (200, 200, 403,   303,    303),
     "GET /console/org/standards/{documented}/document":  (200, 404, 403,   303,    303),
+    "POST /console/org/standards/{documented}/document": (400, 404, 403,   303,    303),
     "GET /console/org/sites":                            (200, 200, 403,   303,    303),
     "GET /console/org/schedule":                         (200, 200, 403,   303,    303),
     "POST /console/org/schedule":                        (303, 403, 403,   303,    303),

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 
 from ledger.bootstrap import Ledger
 from ledger.core.principals import Principal
+from ledger.domain.registry import Level, Standard
 from tests.certificate_helpers import holder, make_issuer
 from tests.console_helpers import ConsoleClient, staff_member
 from tests.org_helpers import OFFICE
@@ -276,3 +277,30 @@ def test_self_evaluations_and_staff_work_for_an_organization(
     invited = console.post("/console/staff", {"role": "clerk"})
     assert invited.status_code == 303, invited.text
     assert "/console/invitations/" in console.get("/console/staff").text
+
+
+def test_a_document_is_uploaded_later_for_a_standard_published_without_it(
+    ledger: Ledger, console: ConsoleClient
+) -> None:
+    org = _signed_in(ledger, console, "1X-LATE")
+    later = Standard(
+        "1X-LATR", org, "后补文件的标准", {Level.JUNIOR: 1}, hashlib.sha256(PDF).hexdigest()
+    )
+    ledger.registry.publish_standard(Principal.parse(f"org:{org}"), later)
+    listed = console.get("/console/org/standards")
+    assert 'action="/console/org/standards/1X-LATR/document"' in listed.text
+
+    def upload(content: bytes) -> Any:
+        console.get("/console/org/standards")
+        return console.client.post(
+            "/console/org/standards/1X-LATR/document",
+            data={"_csrf_token": console.token},
+            files={"document": ("later.pdf", content, "application/pdf")},
+            follow_redirects=False,
+        )
+
+    wrong = upload(PDF + b"changed")
+    assert wrong.status_code == 400 and "SHA-256 不符" in wrong.text
+    assert ledger.standard_documents.document("1X-LATR") is None
+    assert upload(PDF).status_code == 303
+    assert console.client.get("/standards/1X-LATR/document").content == PDF
