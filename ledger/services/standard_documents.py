@@ -16,6 +16,7 @@ from ledger.core.principals import Principal, Role
 from ledger.domain.registry import InvalidField, Standard
 from ledger.services.registry import Recorded, RegistryService
 from ledger.storage.learner_access import LearnerAccessRepository, StandardDocument
+from ledger.storage.registry import ensure_active_org
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
@@ -82,10 +83,13 @@ class StandardDocuments:
 
     def attach(self, actor: Principal, code: str, document: CheckedDocument) -> None:
         """Keep the document of the published standard ``code``: only its organization,
-        and only the document whose SHA-256 the standard was published with."""
+        while registered (Forbidden saying why otherwise), and only the document whose
+        SHA-256 the standard was published with."""
         record = self.registry.standard(code)
         if actor.role is not Role.ORG or actor.id != record.org:
             raise Forbidden(f"only organization {record.org} uploads the document of {code}")
+        with self.store.engine.connect() as connection:
+            ensure_active_org(connection, record.org)  # a suspended organization writes nothing
         if record.document_hash != document.sha256:
             raise InvalidField(
                 "document",

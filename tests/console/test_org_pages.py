@@ -134,6 +134,8 @@ def test_the_document_over_the_api(ledger: Ledger, console: ConsoleClient) -> No
     assert text.status_code == 400 and "PDF" in text.json()["detail"]
     assert call("PUT", path, other.principal, content=PDF).status_code == 403
     assert client.put(path, content=PDF).status_code == 401
+    for who in ("office", "auditor", f"learner:{'L' + '0' * 11}"):
+        assert call("PUT", path, who, content=PDF).status_code == 403, who
     assert (
         call(
             "PUT", "/standards/1X-NONE/document?filename=s.pdf", issuer.principal, content=PDF
@@ -143,6 +145,10 @@ def test_the_document_over_the_api(ledger: Ledger, console: ConsoleClient) -> No
     assert client.get("/standards/1X-APID/document").status_code == 404
     put = call("PUT", path, issuer.principal, content=PDF)
     assert put.status_code == 200 and put.json()["sha256"] == body["document_hash"]
+    ledger.registry.suspend_org(OFFICE, issuer.org, "整改中")
+    suspended = call("PUT", path, issuer.principal, content=PDF)
+    assert suspended.status_code == 403 and "整改中" in suspended.json()["detail"]
+    ledger.registry.reinstate_org(OFFICE, issuer.org, "整改完成")
     got = client.get("/standards/1X-APID/document")
     assert got.status_code == 200 and got.content == PDF
     assert got.headers["content-type"] == "application/pdf"
