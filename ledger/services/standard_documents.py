@@ -7,7 +7,6 @@ served is one the ledger vouches for."""
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from dataclasses import dataclass
 
@@ -33,7 +32,6 @@ DOCUMENT_TYPES = {
     ".pdf": (b"%PDF-", "application/pdf"),
     ".docx": (b"PK\x03\x04", DOCX_TYPE),
 }
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f\"\\/]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +47,10 @@ class CheckedDocument:
 def check_document(filename: str, content: bytes) -> CheckedDocument:
     """A PDF or .docx file of 1 byte to 10 MiB whose content is what its name says;
     InvalidField("document", ...) saying what is wrong otherwise."""
-    name = _UNSAFE.sub("_", filename.replace("\\", "/").rsplit("/", 1)[-1]).strip()[-200:]
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    # Nothing that could break a header or a path: quotes, slashes, any unprintable.
+    name = "".join(c if c.isprintable() and c not in '"\\/' else "_" for c in base)
+    name = name.strip()[-200:]
     if not content:
         raise InvalidField("document", "is missing or empty: choose a PDF or .docx file")
     if len(content) > MAX_DOCUMENT_BYTES:
