@@ -36,6 +36,10 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "GET /console/org/standards/{documented}/document":  (200, 404, 403,   303,    303),
     "POST /console/org/standards/{documented}/document": (400, 404, 403,   303,    303),
     "GET /console/org/sites":                            (200, 200, 403,   303,    303),
+    "POST /console/org/sites":                           (400, 400, 403,   303,    303),
+    "POST /console/org/standards":                       (400, 400, 403,   303,    303),
+    "POST /console/org/issue/sheet":                     (400, 400, 403,   303,    303),
+    "POST /console/self-evaluations":                    (400, 400, 400,   303,    303),
     "GET /console/org/schedule":                         (200, 200, 403,   303,    303),
     "POST /console/org/schedule":                        (303, 403, 403,   303,    303),
     "GET /console/org/assessments":                      (200, 200, 403,   303,    303),
@@ -178,3 +182,15 @@ def test_org_console_route_by_actor(world: World, route: str, actor: str) -> Non
         for shown in (world.a.standard, "1X-DOCM", world.a.site, world.a.assessment):
             assert shown.encode() not in answer.content, (route, shown)
         assert objects["certificate"].encode() not in answer.content
+
+
+@pytest.mark.parametrize("route", [r for r in EXPECTED if r.startswith("POST ")])
+def test_every_org_form_needs_its_csrf_token(world: World, route: str) -> None:
+    objects = _objects(world)
+    path = route.split(" ", 1)[1].format(**objects)
+    client = world.clients["own"]
+    client.get("/console/org/issue")  # a page with forms: the cookie is set
+    size = world.ledger.store.size()
+    answer = client.post(path, _form(route, objects, world), csrf=False)
+    assert answer.status_code == 403 and "CSRF" in answer.text, (route, answer.text[:300])
+    assert world.ledger.store.size() == size
