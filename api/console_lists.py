@@ -15,9 +15,12 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
+from api.params import path_checked, query_checked
 from ledger.bootstrap import Ledger
 from ledger.core.errors import Forbidden, InvalidInput
 from ledger.core.principals import Principal, Role
+from ledger.domain.certificates import parse_date
+from ledger.domain.registry import check_credit_code, check_standard_code
 from ledger.services.registry import MAX_PAGE_SIZE
 
 _LIMIT = QueryParameter(ge=1, le=MAX_PAGE_SIZE)
@@ -33,6 +36,10 @@ def _org_filter(viewer: Principal, org: str | None, schools_too: bool) -> str | 
             raise Forbidden(f"organization {viewer.id} reads only its own; {org} is not it")
         return viewer.id
     raise Forbidden(f"{viewer} may not read this list")
+
+
+def _iso_date(value: str, field: str) -> str:
+    return parse_date(value, field).isoformat()
 
 
 def _page(found: Any, limit: int, offset: int) -> dict[str, Any]:
@@ -61,10 +68,10 @@ class AssessmentListMixin:
     ) -> dict[str, Any]:
         """A page of assessments."""
         found = ledger.org_lists.assessments(
-            org=_org_filter(principal, org, schools_too=True),
-            standard=standard,
-            date_from=date_from,
-            date_to=date_to,
+            org=_org_filter(principal, query_checked("org", org, check_credit_code), True),
+            standard=query_checked("standard", standard, check_standard_code),
+            date_from=query_checked("from", date_from, _iso_date),
+            date_to=query_checked("to", date_to, _iso_date),
             limit=limit,
             offset=offset,
         )
@@ -97,8 +104,8 @@ class CertificateListMixin:
         if status not in (None, "valid", "revoked"):
             raise InvalidInput("status must be valid or revoked")
         found = ledger.org_lists.certificates(
-            org=_org_filter(principal, org, schools_too=False),
-            standard=standard,
+            org=_org_filter(principal, query_checked("org", org, check_credit_code), False),
+            standard=query_checked("standard", standard, check_standard_code),
             batch=batch,
             assessment=assessment,
             status=status,
@@ -128,7 +135,8 @@ class SiteListMixin:
         """A page of the organization's sites, in registration order."""
         if principal.role is Role.LEARNER:
             raise Forbidden("learners do not read sites")
-        sites = ledger.pilot.reads.sites(org=id[:18], city=None)
+        org = ledger.registry.org(principal, path_checked("id", id, check_credit_code)).id
+        sites = ledger.pilot.reads.sites(org=org, city=None)
         items = sites[offset : offset + limit]
         return {"items": items, "total": len(sites), "limit": limit, "offset": offset}
 

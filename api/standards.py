@@ -21,6 +21,7 @@ from api.registry import (
     READ_ERRORS,
     standard_view,
 )
+from api.standard_documents import StandardDocumentMixin
 from ledger.bootstrap import Ledger
 from ledger.domain.registry import (
     Level,
@@ -35,7 +36,7 @@ from schemas.registry import (
 __all__ = ["StandardController"]
 
 
-class StandardController(ApiController):
+class StandardController(StandardDocumentMixin, ApiController):
     """Certificate standards: list and read (organizations publish under /orgs/{id})."""
 
     path = "/standards"

@@ -13,6 +13,7 @@ from keys.folder import KeyFolder
 from ledger.core.errors import InvalidInput
 from ledger.services.certificates import CertificateService
 from ledger.services.credit_bank import CreditBankService
+from ledger.services.issue_sheets import IssueSheets
 from ledger.services.learner_access import LearnerAccessService
 from ledger.services.log import LogService
 from ledger.services.pilot import PilotService
@@ -20,6 +21,7 @@ from ledger.services.registry import RegistryService
 from ledger.services.reports import ReportService
 from ledger.services.results_sheets import ResultsSheets
 from ledger.services.staff import StaffService
+from ledger.services.standard_documents import StandardDocuments
 from ledger.services.statistics import StatisticsService
 from ledger.services.tokens import TokenService
 from ledger.services.uploads import SheetService
@@ -65,6 +67,8 @@ class Ledger:
     documents: LearnerAccessRepository
     org_lists: OrgLists
     results_sheets: ResultsSheets
+    standard_documents: StandardDocuments
+    issue_sheets: IssueSheets
 
     def close(self) -> None:
         """Release the database connections."""
@@ -135,4 +139,6 @@ def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
         access,
         org_lists,
         ResultsSheets(pilot, org_lists, Uploads(engine)),
+        StandardDocuments(registry, access),
+        IssueSheets(certificates, Uploads(engine)),
     )

@@ -39,6 +39,12 @@ from api.console.org import (
     OrgCertificatesController,
     OrgUploadsController,
 )
+from api.console.org_issue import OrgIssueController
+from api.console.org_registry import (
+    OrgScheduleController,
+    OrgSitesController,
+    OrgStandardsController,
+)
 from api.console.people import AccessLogController, HomeController, StaffController
 from api.console.pilot_pages import (
     AssessmentsController,
@@ -124,6 +130,10 @@ def console_router(ledger: Ledger, secret: str) -> Router:
             OrgAssessmentsController,
             OrgUploadsController,
             OrgCertificatesController,
+            OrgStandardsController,
+            OrgSitesController,
+            OrgScheduleController,
+            OrgIssueController,
             OfficeController,
             ActivationController,
             ConsoleStaticController,

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -15,6 +16,7 @@ from api.console.base import StaffSession, back, not_found, page
 from api.console.texts import describe_error
 from ledger.bootstrap import Ledger
 from ledger.core.errors import LedgerError
+from ledger.core.principals import Role
 from ledger.domain.pilot import plan_from_request
 from ledger.domain.registry import InvalidField
 from ledger.services.certificates import china_today
@@ -164,8 +166,17 @@ class AssessmentsController(Controller):
         )
 
 
+def _author(staff: StaffSession) -> str:
+    """The school or organization whose reports the staff member files; 403 for others."""
+    if staff.principal.role not in (Role.SCHOOL, Role.ORG) or staff.principal.id is None:
+        raise PermissionDeniedException(
+            "只有试点院校和培训评价组织的工作人员可以打开此页 / schools and organizations only"
+        )
+    return staff.principal.id
+
+
 class SelfEvaluationsController(Controller):
-    """The school's self-evaluation reports."""
+    """The self-evaluation reports of a school or an organization."""
 
     path = "/self-evaluations"
     include_in_schema = False
@@ -177,8 +188,8 @@ class SelfEvaluationsController(Controller):
         staff: NamedDependency[StaffSession],
         done: FromQuery[str | None] = None,
     ) -> Template:
-        """The school's reports and the form to write one."""
-        staff.school  # noqa: B018 - 403 for staff of any other party
+        """The school's or organization's reports and the form to write one."""
+        _author(staff)
         reports = ledger.pilot.self_evaluations(staff.principal, None)
         return page(
             "self_evaluations.html", staff, reports=reports, notice=done, year=china_today().year
@@ -189,12 +200,12 @@ class SelfEvaluationsController(Controller):
         self, ledger: NamedDependency[Ledger], staff: NamedDependency[StaffSession], data: Form
     ) -> Redirect | Template:
         """File a self-evaluation report."""
-        school = staff.school
+        author = _author(staff)
         year = _text(data, "year", 4)
         try:
             recorded = ledger.pilot.submit_report(
                 staff.principal,
-                school,
+                author,
                 int(year) if year.isdigit() else -1,
                 _text(data, "title", 200),
                 _text(data, "text", 20_000),

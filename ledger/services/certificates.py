@@ -253,6 +253,17 @@ class CertificateService(CertificateReading):
             replayed=True,
         )
 
+    def check_rows(self, actor: Principal, rows: Sequence[Mapping[str, Any]]) -> list[RowProblem]:
+        """Every problem issuing ``rows`` as ``actor`` would meet (none: it would issue them);
+        reads only. Forbidden for anyone but an organization."""
+        if actor.role is not Role.ORG or actor.id is None:
+            raise Forbidden(f"only organizations issue certificates; {actor} may not")
+        try:
+            self._check_rows(actor.id, rows)
+        except InvalidRows as exc:
+            return list(exc.problems)
+        return []
+
     def _check_rows(
         self, org: str, rows: Sequence[Mapping[str, Any]]
     ) -> tuple[list[Issuance], dict[str, StandardRecord]]:

@@ -46,7 +46,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "GET /console/conversions":                 (200, 200,    403, 403,    303),
     "GET /console/plans":                       (200, 200,    403, 403,    303),
     "GET /console/assessments":                 (200, 200,    403, 403,    303),
-    "GET /console/self-evaluations":            (200, 200,    403, 403,    303),
+    "GET /console/self-evaluations":            (200, 200,    200, 403,    303),
     "GET /console/exports/students.xlsx":       (200, 200,    403, 403,    303),
     "GET /console/exports/conversions.csv":     (200, 200,    403, 403,    303),
     "GET /console/access-log":                  (403, 403,    403, 200,    303),
@@ -59,6 +59,19 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "GET /console/org/uploads/U0":              (403, 403,    404, 403,    303),
     "GET /console/office":                      (403, 403,    403, 200,    303),
     "GET /console/office/plans":                (403, 403,    403, 200,    303),
+    "GET /console/org/standards":               (403, 403,    200, 403,    303),
+    "POST /console/org/standards":              (403, 403,    400, 403,    303),
+    "GET /console/org/standards/{standard}/document": (403, 403, 404, 403,  303),
+    "GET /console/org/sites":                   (403, 403,    200, 403,    303),
+    "POST /console/org/sites":                  (403, 403,    400, 403,    303),
+    "GET /console/org/schedule":                (403, 403,    200, 403,    303),
+    "POST /console/org/schedule":               (403, 403,    400, 403,    303),
+    "GET /console/org/issue":                   (403, 403,    200, 403,    303),
+    "POST /console/org/issue":                  (403, 403,    400, 403,    303),
+    "POST /console/org/issue/sheet":            (403, 403,    400, 403,    303),
+    "GET /console/org/issue/U0":                (403, 403,    404, 403,    303),
+    "POST /console/org/issue/U0/confirm":       (403, 403,    404, 403,    303),
+    "POST /console/self-evaluations":           (400, 400,    400, 403,    303),
 }
 # fmt: on
 
@@ -136,6 +149,7 @@ def _objects(world: World) -> dict[str, str]:
         "upload": preview.upload,
         "clerk": clerk,
         "certificate": issued.certificate,
+        "standard": school.standard,
     }
 
 
