@@ -19,6 +19,7 @@ from litestar.openapi.spec import Components
 from api.assessments import AssessmentController
 from api.auth import AUTH_DEPENDENCIES, BEARER_SECURITY_SCHEMES, TOKEN_EXCHANGE_LIMIT, RateLimits
 from api.certificates import CertificateController
+from api.consent import EnrolmentCodeController
 from api.console import console_router, console_state, console_stores, template_config
 from api.console.learner import learner_router
 from api.conversions import ConversionController
@@ -108,6 +109,7 @@ def create_app(ledger: Ledger) -> Litestar:
             OversightController,
             ReportsController,
             HolderReportController,
+            EnrolmentCodeController,
             # After VerificationController: GET /verify shares its path with POST /verify.
             *PAGE_HANDLERS,
             console_router(ledger, consoles["console_secret"]),
