@@ -301,6 +301,10 @@ class TokenService:
             raise Unauthenticated("token not yet valid (nbf is in the future)")
         if claims["iat"] > now + CLOCK_LEEWAY_SECONDS:
             raise Unauthenticated("token not yet valid (issued in the future)")
+        # A genuinely signed token whose lifetime passes the cap (minted elsewhere, or before
+        # the cap) is refused: the cap holds when verifying, not only when minting.
+        if claims["exp"] - min(claims["iat"], claims["nbf"]) > MAX_TTL_SECONDS:
+            raise Unauthenticated(f"token lifetime longer than {MAX_TTL_SECONDS} seconds")
 
     @staticmethod
     def _principal_of(claims: Mapping[str, Any]) -> Principal:
