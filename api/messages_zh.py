@@ -124,6 +124,10 @@ _RULES: tuple[tuple[re.Pattern[str], _Translate], ...] = (
         lambda m: f"{m['f']} 不能以 =、+、- 或 @ 开头（电子表格会把它当作公式执行）。",
     ),
     (
+        re.compile(r"(?:field )?'?(?P<f>[\w.]+)'? must not start with a formula character.*"),
+        lambda m: f"{m['f']} 不能以等号、加号、减号或 @ 开头（电子表格会把它当作公式执行）。",
+    ),
+    (
         re.compile(r"(?:field )?'?(?P<f>[\w.]+)'? must be in Unicode normal form NFC.*"),
         lambda m: f"{m['f']} 须为 Unicode NFC 规范形式（请使用组合好的字符）。",
     ),

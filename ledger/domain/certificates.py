@@ -145,7 +145,10 @@ def normalize_name(text: str, field: str = "name") -> str:
     if any(c.isdigit() for c in value):
         raise InvalidField(field, "must not contain digits")
     if value.startswith(FORMULA_LEADS):
-        raise InvalidField(field, "must not start with =, +, - or @ (a formula in a spreadsheet)")
+        # Worded without the characters themselves: a refusal never repeats the name.
+        raise InvalidField(
+            field, "must not start with a formula character (equals, plus, minus, at)"
+        )
     return value
 
 
