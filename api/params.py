@@ -119,7 +119,10 @@ def check_query(request: Request[Any, Any, Any]) -> None:
 
 async def check_request(request: Request[Any, Any, Any]) -> None:
     """The before_request hook of the API: ``check_query``, then ``check_json_body`` (a JSON
-    body sent as JSON, with no key given twice)."""
+    body sent as JSON, with no key given twice). Litestar's own OPTIONS handler (which
+    answers Allow) takes neither, and cannot be looked up like the route's handlers."""
+    if request.method == "OPTIONS":
+        return
     check_query(request)
     await check_json_body(request)
 
