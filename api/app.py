@@ -19,6 +19,7 @@ from litestar.openapi.spec import Components
 from api.assessments import AssessmentController
 from api.auth import AUTH_DEPENDENCIES, BEARER_SECURITY_SCHEMES, TOKEN_EXCHANGE_LIMIT, RateLimits
 from api.certificates import CertificateController
+from api.consent import EnrolmentCodeController
 from api.console import console_router, console_state, console_stores, template_config
 from api.console.learner import learner_router
 from api.conversions import ConversionController
@@ -29,6 +30,7 @@ from api.holder_reports import HolderReportController
 from api.learner_accounts import LearnerAccountController, LearnerController
 from api.litestar_workarounds import no_sniffing
 from api.log import LogController
+from api.openapi_rules import allow_every_method, describe_rules
 from api.oversight import OversightController
 from api.pages import PAGE_HANDLERS
 from api.pilot import PilotSchoolController, PlanController
@@ -86,7 +88,7 @@ def _swagger_ui() -> SwaggerRenderPlugin:
 def create_app(ledger: Ledger) -> Litestar:
     """Build the app serving ``ledger``; the caller keeps ownership and closes it."""
     consoles = console_state(ledger)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             LogController,
             TokenController,
@@ -108,6 +110,7 @@ def create_app(ledger: Ledger) -> Litestar:
             OversightController,
             ReportsController,
             HolderReportController,
+            EnrolmentCodeController,
             # After VerificationController: GET /verify shares its path with POST /verify.
             *PAGE_HANDLERS,
             console_router(ledger, consoles["console_secret"]),
@@ -127,7 +130,7 @@ def create_app(ledger: Ledger) -> Litestar:
         stores=console_stores(ledger),
         template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,
-        before_send=[no_sniffing],
+        before_send=[no_sniffing, allow_every_method],
         request_max_body_size=MAX_REQUEST_BODY_SIZE,
         openapi_config=OpenAPIConfig(
             title="Certificate ledger",
@@ -137,6 +140,8 @@ def create_app(ledger: Ledger) -> Litestar:
             components=Components(security_schemes=BEARER_SECURITY_SCHEMES),
         ),
     )
+    describe_rules(app)
+    return app
 
 
 def create_app_from_env() -> Litestar:

@@ -13,8 +13,14 @@ from typing import Annotated, Any
 from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
-from litestar.status_codes import HTTP_201_CREATED
+from litestar.status_codes import (
+    HTTP_201_CREATED,
+    HTTP_400_BAD_REQUEST,
+    HTTP_403_FORBIDDEN,
+    HTTP_404_NOT_FOUND,
+)
 
+from api.errors import error_spec
 from api.params import path_checked, query_checked
 from ledger.bootstrap import Ledger
 from ledger.core.errors import Forbidden, InvalidInput
@@ -151,6 +157,11 @@ class ActivationMixin:
         summary="A new activation code for a learner",
         description="The learner's school: any earlier code or password stops working; "
         "records learner.password_reset. The code is shown once.",
+        responses={
+            HTTP_400_BAD_REQUEST: error_spec("The account number is malformed."),
+            HTTP_403_FORBIDDEN: error_spec("Only the learner's school gives activation codes."),
+            HTTP_404_NOT_FOUND: error_spec("Not a student of the calling school."),
+        },
     )
     def activation(
         self,

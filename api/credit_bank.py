@@ -80,13 +80,17 @@ class SchoolCreditController(SchoolListsMixin, ApiController):
         sync_to_thread=True,
         summary="Enrol a student",
         description=(
-            "The school itself. By account number, or by name and ID number (personal "
-            "data: kept only in the personal-data store), opening an account when the "
-            "learner has none. Records learner.enrolled (and learner.opened)."
+            "The school itself, with the learner's consent: the one-time enrolment_code the "
+            "learner made (POST /learner/enrolment-codes), with or without their account, "
+            "or their name and ID number (personal data: kept only in the personal-data "
+            "store) matching the registered ones, opening an account when the learner has "
+            "none. An account number alone is refused (400); an unknown account, a wrong, "
+            "used or expired code and a name that does not match get the same 404. "
+            "Records learner.enrolled (and learner.opened)."
         ),
         responses={
             **AUTH_ERRORS,
-            HTTP_404_NOT_FOUND: error_spec("No such learning account."),
+            HTTP_404_NOT_FOUND: error_spec("No learner matches: no consent shown."),
             HTTP_409_CONFLICT: error_spec("Enrolled already."),
         },
     )
@@ -101,7 +105,12 @@ class SchoolCreditController(SchoolListsMixin, ApiController):
         school = path_checked("id", id, check_school_code)
         with fields_named():
             enrolled = ledger.credit_bank.enrol(
-                principal, school, account=data.account, name=data.name, id_number=data.id_number
+                principal,
+                school,
+                account=data.account,
+                name=data.name,
+                id_number=data.id_number,
+                enrolment_code=data.enrolment_code,
             )
         return Enrolled(
             account=enrolled.account,

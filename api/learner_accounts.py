@@ -168,8 +168,11 @@ class LearnerController(ActivationMixin, ApiController):
         summary="Erase a learner's personal data",
         description=(
             "Office only. Removes the name, ID number and commitment salts from the "
-            "personal-data store and records learner.erased; the ledger and every record "
-            "stay as they are and still verify."
+            "personal-data store (and from sheets uploaded for preview) and records "
+            "learner.erased; the ledger and every record stay as they are and still verify. "
+            "status is 'erased' once the database files hold no copy, or 'erased, scrub "
+            "pending' when readers of older snapshots delay that (it then finishes in the "
+            "background, never holding up other writes)."
         ),
         responses={
             **WRITE_ERRORS,
@@ -185,5 +188,6 @@ class LearnerController(ActivationMixin, ApiController):
     ) -> RecordedChange:
         """Erase the personal data of ``account``."""
         checked = path_checked("account", account, check_account_number)
-        index = ledger.certificates.erase(principal, checked)
-        return RecordedChange(id=checked, status="erased", index=index)
+        erased = ledger.certificates.erase(principal, checked)
+        status = "erased" if erased.scrubbed else "erased, scrub pending"
+        return RecordedChange(id=checked, status=status, index=erased.index)

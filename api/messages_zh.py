@@ -102,6 +102,51 @@ _RULES: tuple[tuple[re.Pattern[str], _Translate], ...] = (
     (re.compile(r"Not Found"), lambda _m: "没有这个页面或接口，请检查网址。"),
     (re.compile(r"the log failed its own integrity check.*"), lambda _m: _LOG_DOWN),
     (re.compile(r"the log cannot sign.*"), lambda _m: _LOG_DOWN),
+    (
+        re.compile(r"no learner matches these details.*"),
+        lambda _m: (
+            "没有符合的学习者：请填写学习者在本人页面生成的登记码，或与登记信息完全一致的姓名和身份证号。"
+        ),
+    ),
+    (
+        re.compile(r".*must give the learner's enrolment_code.*"),
+        lambda _m: "仅有学习账号不能登记：请填写学习者给出的登记码，或姓名和身份证号。",
+    ),
+    (
+        re.compile(
+            r"(?:field )?'?(?P<f>[\w.]+)'? must not contain the invisible format "
+            r"character (?P<u>U\+[0-9A-F]{4,6}) .*"
+        ),
+        lambda m: f"{m['f']} 不能包含不可见的格式字符 {m['u']}（双向控制符和零宽字符一律拒收）。",
+    ),
+    (
+        re.compile(r"(?:field )?'?(?P<f>[\w.]+)'? must not start with =, \+, - or @.*"),
+        lambda m: f"{m['f']} 不能以 =、+、- 或 @ 开头（电子表格会把它当作公式执行）。",
+    ),
+    (
+        re.compile(r"(?:field )?'?(?P<f>[\w.]+)'? must not start with a formula character.*"),
+        lambda m: f"{m['f']} 不能以等号、加号、减号或 @ 开头（电子表格会把它当作公式执行）。",
+    ),
+    (
+        re.compile(r"(?:field )?'?(?P<f>[\w.]+)'? must be in Unicode normal form NFC.*"),
+        lambda m: f"{m['f']} 须为 Unicode NFC 规范形式（请使用组合好的字符）。",
+    ),
+    (
+        re.compile(r"name looks like the registered name (?P<n>.*): choose .*"),
+        lambda m: f"名称与已登记的名称 {m['n']} 过于相似，请另选一个不会混淆的名称。",
+    ),
+    (
+        re.compile(r".*holds a date of birth in the future"),
+        lambda _m: "身份证号中的出生日期在今天之后，请核对。",
+    ),
+    (
+        re.compile(r"the request body must be sent as JSON.*"),
+        lambda _m: "请求内容须以 JSON 格式发送（Content-Type: application/json）。",
+    ),
+    (
+        re.compile(r"the request body gives the key (?P<k>.*) twice in one object"),
+        lambda m: f"请求内容的同一个对象中，键 {m['k']} 出现了两次。",
+    ),
 )
 _LOG_DOWN = "账本暂时无法提供经过校验的答复，请稍后再试或联系账本运营方。"
 

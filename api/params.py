@@ -21,6 +21,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.typing import FieldDefinition
 
 from api.error_bodies import describe_value
+from api.json_body import check_json_body
 from ledger.core.errors import InvalidInput
 from ledger.domain.registry import InvalidField
 
@@ -116,12 +117,22 @@ def check_query(request: Request[Any, Any, Any]) -> None:
             )
 
 
+async def check_request(request: Request[Any, Any, Any]) -> None:
+    """The before_request hook of the API: ``check_query``, then ``check_json_body`` (a JSON
+    body sent as JSON, with no key given twice). Litestar's own OPTIONS handler (which
+    answers Allow) takes neither, and cannot be looked up like the route's handlers."""
+    if request.method == "OPTIONS":
+        return
+    check_query(request)
+    await check_json_body(request)
+
+
 class ApiController(Controller):
     """A controller of the API: each route takes only the query parameters its handler
     declares (``check_query``). Every controller of the API derives from it."""
 
     # A static method: the hook takes the request only (Litestar unbinds it likewise).
-    before_request = staticmethod(check_query)
+    before_request = staticmethod(check_request)
 
 
 @contextmanager

@@ -39,12 +39,25 @@ _RULE = msgspec.Meta(min_length=12, max_length=12, description="rule id: R and e
 
 
 class EnrolRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Enrol a student: by account number, or by full name and ID number (personal data,
-    kept only in the personal-data store; an account is opened if the learner has none)."""
+    """Enrol a student with their consent: the enrolment code the learner made on their page
+    (with or without account, which must then be the code's), or their full name and ID
+    number matching the personal-data store (an account is opened if the learner has
+    none). An account number alone is refused."""
 
     account: Annotated[str, _ACCOUNT] | None = None
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None
     id_number: Annotated[str, msgspec.Meta(min_length=18, max_length=18)] | None = None
+    enrolment_code: (
+        Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9 -]{16,24}$", max_length=24)] | None
+    ) = None
+
+
+class EnrolmentCode(msgspec.Struct, frozen=True, kw_only=True):
+    """A one-time enrolment code: the learner gives it to the school that enrols them."""
+
+    code: str
+    account: str
+    expires_at: int
 
 
 class Enrolled(msgspec.Struct, frozen=True, kw_only=True):

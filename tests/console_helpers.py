@@ -18,6 +18,7 @@ from ledger.core.principals import Principal, Role
 from ledger.domain.credit_bank import rule_from_request
 from ledger.domain.staff import StaffRole
 from tests.certificate_helpers import holder, make_issuer
+from tests.consent_helpers import consent
 from tests.registry_helpers import sample_school
 
 OFFICE = Principal(Role.OFFICE)
@@ -78,7 +79,12 @@ def make_school(ledger: Ledger, students: int = 3, holders: int | None = None) -
         issued = ledger.certificates.issue(
             org, {"standard": issuer.standard, "level": "junior", **holder(n)}
         )
-        ledger.credit_bank.enrol(school, admitted.id, account=issued.account)
+        ledger.credit_bank.enrol(
+            school,
+            admitted.id,
+            account=issued.account,
+            enrolment_code=consent(ledger, issued.account),
+        )
         made.students.append(issued.account)
         made.certificates[issued.account] = issued.certificate
         made.holders.append(n)

@@ -177,6 +177,19 @@ class LearnerController(Controller):
         view = learner_view(ledger, learner)
         return page("learner_home.html", learner=learner, view=view, notice=done)
 
+    @post("/me/enrolment-code", sync_to_thread=True, status_code=200)
+    def enrolment_code(
+        self, ledger: NamedDependency[Ledger], learner: NamedDependency[str]
+    ) -> Template:
+        """A new one-time enrolment code, shown once: the learner's consent to be enrolled
+        by the school they give it to."""
+        code, expires_at = ledger.learner_access.enrolment_code(Principal(Role.LEARNER, learner))
+        view = learner_view(ledger, learner)
+        until = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(expires_at))
+        return page(
+            "learner_home.html", learner=learner, view=view, enrolment_code=code, until=until
+        )
+
     @get("/me/certificates/{number:str}/certificate.pdf", sync_to_thread=True)
     def certificate(
         self, ledger: NamedDependency[Ledger], learner: NamedDependency[str], number: FromPath[str]

@@ -130,14 +130,21 @@ class StudentsController(Controller):
     def enrol(
         self, ledger: NamedDependency[Ledger], staff: NamedDependency[StaffSession], data: Form
     ) -> Redirect | Template:
-        """Enrol one student by account, or by name and ID number."""
+        """Enrol one student with their consent: their enrolment code (and account), or
+        name and ID number."""
         school = staff.school
         account = _text(data, "account", 20) or None
         name = _text(data, "name", 100) or None
         id_number = _text(data, "id_number", 30) or None
+        code = _text(data, "enrolment_code", 30) or None
         try:
             enrolled = ledger.credit_bank.enrol(
-                staff.principal, school, account=account, name=name, id_number=id_number
+                staff.principal,
+                school,
+                account=account,
+                name=name,
+                id_number=id_number,
+                enrolment_code=code,
             )
         except LedgerError as exc:
             return page(

@@ -26,6 +26,7 @@ from ledger.domain.registry import (
     check_standard_code,
     check_text,
 )
+from ledger.domain.text_rules import FORMULA_LEADS
 from ledger.kinds import Kind
 
 CERTIFICATE_ISSUED = Kind.CERTIFICATE_ISSUED
@@ -124,6 +125,9 @@ def check_id_number(text: str, field: str = "id_number") -> str:
         raise InvalidField(field, "holds a date of birth that does not exist") from None
     if born.year < 1900:
         raise InvalidField(field, "holds a date of birth before 1900")
+    # The day in China (UTC+8): a person born today may hold a number, nobody born later.
+    if born > (datetime.now(UTC) + timedelta(hours=8)).date():
+        raise InvalidField(field, "holds a date of birth in the future")
     if id_number_check_character(value[:17]) != value[17]:
         raise InvalidField(field, "has a wrong check character: a digit is mistyped")
     return value
@@ -140,6 +144,11 @@ def normalize_name(text: str, field: str = "name") -> str:
         raise InvalidField(field, "must not contain control or format characters")
     if any(c.isdigit() for c in value):
         raise InvalidField(field, "must not contain digits")
+    if value.startswith(FORMULA_LEADS):
+        # Worded without the characters themselves: a refusal never repeats the name.
+        raise InvalidField(
+            field, "must not start with a formula character (equals, plus, minus, at)"
+        )
     return value
 
 

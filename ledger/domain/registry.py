@@ -33,6 +33,7 @@ from ledger.domain.lifecycle import (
     OrgStatus,
     SchoolStatus,
 )
+from ledger.domain.text_rules import text_problem
 
 __all__ = [
     "CITIES",
@@ -172,11 +173,15 @@ def check_standard_code(code: str, field: str = "code") -> str:
     return code
 
 
-def check_text(field: str, value: str, max_length: int = MAX_NAME_LENGTH) -> str:
+def check_text(
+    field: str, value: str, max_length: int = MAX_NAME_LENGTH, *, formula: bool = True
+) -> str:
     """Return ``value`` if it is 1..max_length characters of printable one-line text.
 
     Refused: empty text, leading or trailing whitespace, control characters and lone
-    surrogates (which have no UTF-8 encoding).
+    surrogates (which have no UTF-8 encoding), and what domain.text_rules refuses for the
+    public ledger (not NFC, bidi and zero-width characters, and, when ``formula``, a
+    leading =, +, - or @).
     """
     if not 1 <= len(value) <= max_length:
         raise InvalidField(field, f"must be 1 to {max_length} characters, got {len(value)}")
@@ -184,6 +189,9 @@ def check_text(field: str, value: str, max_length: int = MAX_NAME_LENGTH) -> str
         raise InvalidField(field, "must not start or end with whitespace")
     if any(unicodedata.category(character) in ("Cc", "Cs") for character in value):
         raise InvalidField(field, "must not contain control characters")
+    problem = text_problem(value, formula=formula)
+    if problem is not None:
+        raise InvalidField(field, problem)
     return value
 
 
@@ -287,7 +295,7 @@ class Organization:
     def __post_init__(self) -> None:
         check_credit_code(self.id)
         check_text("name", self.name)
-        check_text("contact", self.contact)
+        check_text("contact", self.contact, formula=False)  # "+86 ..." is a phone number
 
     def entry_payload(self, contact_commitment: str) -> dict[str, Any]:
         """The public facts of ``org.registered``: the contact only as its commitment."""

@@ -48,6 +48,7 @@ from ledger.storage.certificates import (
     taken_numbers,
 )
 from ledger.storage.credit_bank import active_conversions
+from ledger.storage.erasure import Erased, id_number_of, redact_uploads
 from ledger.storage.projections.beside import HolderSecret, NewIdentity
 from ledger.storage.registry import RegistryRepository, StandardRecord, ensure_active_org
 from ledger.storage.unit_of_work import Draft, Transaction
@@ -349,16 +350,20 @@ class CertificateService(CertificateReading):
         assert revoked is not None and revoked.revoked_on is not None
         return entry.index, revoked.revoked_on
 
-    def erase(self, actor: Principal, account: str) -> int:
-        """Erase a learner's personal data (office only); the ledger index of the erasure."""
+    def erase(self, actor: Principal, account: str) -> Erased:
+        """Erase a learner's personal data (office only): the store's rows and their copies in
+        uploaded sheets, in one unit of work; then the scrub of the files (Erased says
+        whether it finished or goes on in the background while readers hold old pages)."""
         if actor.role is not Role.OFFICE:
             raise Forbidden(f"only the office may erase personal data; {actor} may not")
         check_account_number(account)
         with self.log.unit_of_work() as uow:
+            id_number = id_number_of(uow.connection, account)
             [entry] = uow.append(Draft(Kind.LEARNER_ERASED, str(actor), {"account": account}))
+            if id_number is not None:
+                redact_uploads(uow.connection, id_number)
             uow.commit()
-        self.repository.scrub_personal_data()
-        return entry.index
+        return Erased(entry.index, self.repository.scrub_personal_data())
 
 
 def fresh_values(

@@ -91,24 +91,36 @@ class CreditBankService:
         account: str | None = None,
         name: str | None = None,
         id_number: str | None = None,
+        enrolment_code: str | None = None,
     ) -> Enrolled:
-        """Enrol a student by account number, or by name and ID number (opening an account
-        for a learner the ledger does not know yet). Conflict when enrolled already."""
-        request = {"account": account, "name": name, "id_number": id_number}
+        """Enrol a student with their consent: their enrolment code (and optionally the
+        account it must be of), or name and ID number (opening an account for a learner
+        the ledger does not know yet). NotFound without consent (services/enrolment.py),
+        Conflict when enrolled already."""
+        request = {
+            "account": account,
+            "name": name,
+            "id_number": id_number,
+            "enrolment_code": enrolment_code,
+        }
         [enrolled] = self.enrol_many(actor, school, [request])
         return enrolled
 
     def enrol_many(
         self, actor: Principal, school: str, requests: Sequence[Mapping[str, str | None]]
     ) -> list[Enrolled]:
-        """Enrol every student of ``requests`` (each ``account``, or ``name`` and
-        ``id_number``) in one unit of work: all or none, as ``enrol`` refuses each."""
+        """Enrol every student of ``requests`` (each ``enrolment_code`` with or without
+        ``account``, or ``name`` and ``id_number``) in one unit of work: all or none, as
+        ``enrol`` refuses each."""
         _school_of(actor, check_school_code(school), "enrol its students")
-        wanted = [enrolment(r.get("account"), r.get("name"), r.get("id_number")) for r in requests]
+        wanted = [
+            enrolment(r.get("account"), r.get("name"), r.get("id_number"), r.get("enrolment_code"))
+            for r in requests
+        ]
         principal = str(actor)
         with self.log.unit_of_work() as uow:
             ensure_active_school(uow.connection, school)
-            enrolled = [enrol_in(uow, principal, school, *each) for each in wanted]
+            enrolled = [enrol_in(uow, principal, school, each) for each in wanted]
             uow.commit()
         return enrolled
 

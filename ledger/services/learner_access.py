@@ -21,6 +21,11 @@ from ledger.core.canonical import EntryDraft
 from ledger.core.errors import Forbidden, InvalidInput, NotFound, RateLimited, Unauthenticated
 from ledger.core.principals import Principal, Role
 from ledger.domain.certificates import check_account_number
+from ledger.domain.consent import (
+    ENROLMENT_CODE_SECONDS,
+    enrolment_code_hash,
+    new_enrolment_code,
+)
 from ledger.domain.learner_access import (
     ACTIVATION_SECONDS,
     LEARNER_ACTIVATED,
@@ -33,6 +38,8 @@ from ledger.domain.password_hashing import password_hasher
 from ledger.domain.staff import check_password
 from ledger.services.log import LogService
 from ledger.services.staff import ACCOUNT_FAILURES, ADDRESS_FAILURES, THROTTLE_WINDOW
+from ledger.storage.consent import keep_code
+from ledger.storage.credit_bank import learner_opened
 from ledger.storage.learner_access import LearnerAccessRepository
 from ledger.storage.school_lists import SchoolLists
 from ledger.storage.sessions import FailureCounters
@@ -180,3 +187,17 @@ class LearnerAccessService:
         if found is None or found.password_hash is None or found.changed_at > signed_in_at:
             raise Unauthenticated("请重新登录 / sign in again")
         return Principal(Role.LEARNER, account)
+
+    def enrolment_code(self, actor: Principal) -> tuple[str, int]:
+        """A new one-time enrolment code of the learner ``actor`` and when it expires
+        (UNIX seconds): the learner gives it to a school to consent to be enrolled there.
+        Forbidden for anyone but a learner; NotFound for an account never opened."""
+        if actor.role is not Role.LEARNER or actor.id is None:
+            raise Forbidden(f"only a learner makes their own enrolment codes; {actor} may not")
+        with self.repository.engine.connect() as connection:
+            if not learner_opened(connection, actor.id):
+                raise NotFound(f"there is no learning account {actor.id}")
+        code = new_enrolment_code()
+        expires_at = int(self.clock()) + ENROLMENT_CODE_SECONDS
+        keep_code(self.repository.engine, enrolment_code_hash(code), actor.id, expires_at)
+        return code, expires_at

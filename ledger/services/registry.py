@@ -41,6 +41,7 @@ from ledger.storage.registry import (
     SchoolRecord,
     StandardRecord,
     ensure_active_org,
+    ensure_distinct_name,
 )
 from ledger.storage.unit_of_work import Draft
 
@@ -124,6 +125,7 @@ class RegistryService:
         payload = org.entry_payload(commit_contact(org.contact, salt))
         contact = PrivateContact(org.contact, salt)
         with self.log.unit_of_work() as uow:
+            ensure_distinct_name(uow.connection, org.name, org.id)
             [entry] = uow.append(Draft(Kind.ORG_REGISTERED, str(actor), payload, contact))
             uow.commit()
         return Recorded(org.id, entry.index, OrgStatus.REGISTERED.value)
@@ -174,6 +176,7 @@ class RegistryService:
         """Record ``school.admitted`` (office only); Conflict if the school exists."""
         _require_office(actor, "admit pilot schools")
         with self.log.unit_of_work() as uow:
+            ensure_distinct_name(uow.connection, school.name, school.id)
             [entry] = uow.append(Draft(Kind.SCHOOL_ADMITTED, str(actor), school.entry_payload()))
             uow.commit()
         return Recorded(school.id, entry.index, SchoolStatus.ADMITTED.value)

@@ -1,8 +1,7 @@
 """Who is calling: EdDSA bearer tokens signed by the service's own key, and API keys.
 
 API-key issuance and every revocation are ledger entries; their projection (times from the
-entries' timestamps) changes in the same unit of work, and the secret's hash beside it.
-"""
+entries' timestamps) changes in the same unit of work, and the secret's hash beside it."""
 
 from __future__ import annotations
 
@@ -110,8 +109,7 @@ def api_key_id_of(secret: str) -> str | None:
 
 
 def _hash_secret(secret: str) -> bytes:
-    # A plain SHA-256 is right here: the secret holds 256 random bits, so nothing short of
-    # a brute force of 2**256 inverts it, and a slow password hash would add nothing.
+    # A plain SHA-256 is right: the secret holds 256 random bits; a slow hash adds nothing.
     return hashlib.sha256(secret.encode("utf-8")).digest()
 
 
@@ -301,6 +299,9 @@ class TokenService:
             raise Unauthenticated("token not yet valid (nbf is in the future)")
         if claims["iat"] > now + CLOCK_LEEWAY_SECONDS:
             raise Unauthenticated("token not yet valid (issued in the future)")
+        lifetime = claims["exp"] - min(claims["iat"], claims["nbf"])  # capped when verifying too
+        if lifetime > MAX_TTL_SECONDS:
+            raise Unauthenticated(f"token lifetime longer than {MAX_TTL_SECONDS} seconds")
 
     @staticmethod
     def _principal_of(claims: Mapping[str, Any]) -> Principal:

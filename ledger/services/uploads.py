@@ -48,6 +48,7 @@ from ledger.storage.uploads import Upload, Uploads
 SHEET_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     "students": {
         "account": ("account", "学习账号", "学习账户"),
+        "enrolment_code": ("enrolment_code", "登记码"),
         "name": ("name", "姓名"),
         "id_number": ("id_number", "身份证号", "身份证号码"),
     },
@@ -273,10 +274,17 @@ def _check_row(kind: str, row: Mapping[str, str]) -> dict[str, Any]:
             "programme": check_token("programme", row["programme"]),
         }
     if kind == "students":
-        if row.get("account"):
-            return {"account": check_account_number(row["account"], "account")}
+        if row.get("enrolment_code"):
+            code = row["enrolment_code"].strip()
+            if not 16 <= len(code) <= 24:
+                raise InvalidField("enrolment_code", "must be the learner's 16-character code")
+            if not row.get("account"):
+                return {"enrolment_code": code}
+            return {"enrolment_code": code, "account": check_account_number(row["account"])}
         if not row.get("name") or not row.get("id_number"):
-            raise InvalidField("account", "or both name and id_number must be given")
+            raise InvalidField(
+                "enrolment_code", "or both name and id_number must be given (the consent)"
+            )
         return {
             "name": normalize_name(row["name"]),
             "id_number": check_id_number(row["id_number"]),

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, select
 
-from ledger.storage.engine import scrub
+from ledger.storage.engine import scrub_soon
 from ledger.storage.projections.beside import HolderSecret
 from ledger.storage.tables import (
     certificate_batches,
@@ -197,6 +197,7 @@ class CertificateRepository:
                 )
         return found
 
-    def scrub_personal_data(self) -> None:
-        """Overwrite what erasures left in the database files (storage.engine.scrub)."""
-        scrub(self.engine, ("learner_identities", "holder_secrets"))
+    def scrub_personal_data(self) -> bool:
+        """Overwrite what erasures left in the database files (storage.engine.scrub_soon);
+        False when readers delay it and a background thread finishes it."""
+        return scrub_soon(self.engine, ("learner_identities", "holder_secrets", "upload_previews"))

@@ -49,6 +49,19 @@ standard_documents = Table(
     Column("uploaded_at", BigInteger, nullable=False),
 )
 
+# A learner's consent to be enrolled (migration 0014): SHA-256 of a one-time enrolment code
+# the learner made on their page and gives a school; spent by the enrolment it allows.
+enrolment_codes = Table(
+    "enrolment_codes",
+    metadata,
+    Column("code_hash", LargeBinary(32), primary_key=True),
+    Column("account", String(12), nullable=False, index=True),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("used_at", BigInteger, nullable=True),
+)
+
 
 #: The console tables that live beside the ledger (all but ``learner_access``).
-CONSOLE_BESIDE_TABLES = frozenset({"learner_credentials", "standard_documents"})
+CONSOLE_BESIDE_TABLES = frozenset({"learner_credentials", "standard_documents"}) | {
+    "enrolment_codes"
+}

@@ -6,6 +6,8 @@ processes never both read the same head and then race to append after it.
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -32,23 +34,62 @@ def sqlite_file_exists(url: str) -> bool:
     return Path(parsed.database).is_file()
 
 
-def scrub(engine: Engine, tables: tuple[str, ...]) -> None:
-    """Make overwritten rows of ``tables`` unreadable in the database files.
+#: How long an erasure waits for readers of older snapshots before leaving the rest of the
+#: scrub to a background thread (which tries for SCRUB_RETRY_SECONDS more).
+SCRUB_WAIT_SECONDS = 10.0
+SCRUB_RETRY_SECONDS = 3600.0
 
-    SQLite (secure_delete is on) keeps old page images in its write-ahead log until a
-    checkpoint, which this forces and truncates; PostgreSQL keeps dead row versions until
-    VACUUM, which this runs on ``tables``.
+
+def scrub(
+    engine: Engine, tables: tuple[str, ...], wait_seconds: float = SCRUB_WAIT_SECONDS
+) -> bool:
+    """Make overwritten rows of ``tables`` unreadable in the database files; True when done.
+
+    SQLite (secure_delete is on, so a changed page holds no old bytes) keeps old page images
+    in its write-ahead log, and the old page in the main file while a reader still reads a
+    snapshot from before the change. A truncating checkpoint ends both, but only once no
+    reader needs them; it is tried without a busy handler, every 50 ms until
+    ``wait_seconds`` pass, so the write lock is never held while waiting for readers and
+    other writers go on between tries. False when readers stayed that long.
+
+    PostgreSQL keeps dead row versions until VACUUM, which this runs on ``tables`` (see
+    docs/personal-data.md for what that does and does not remove).
     """
-    if engine.dialect.name == "sqlite":
-        # The driver connection runs in autocommit mode: no transaction holds the log.
-        raw = engine.raw_connection()
+    if engine.dialect.name != "sqlite":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(f"VACUUM {', '.join(tables)}")
+        return True
+    deadline = time.monotonic() + wait_seconds
+    # The driver connection runs in autocommit mode: no transaction holds the log.
+    raw = engine.raw_connection()
+    try:
+        driver: Any = raw.driver_connection
+        driver.execute("PRAGMA busy_timeout=0")
         try:
-            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+            while True:
+                busy, _frames, _copied = driver.execute(
+                    "PRAGMA wal_checkpoint(TRUNCATE)"
+                ).fetchone()
+                if busy == 0:
+                    return True
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.05)
         finally:
-            raw.close()
-        return
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql(f"VACUUM {', '.join(tables)}")
+            driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    finally:
+        raw.close()
+
+
+def scrub_soon(engine: Engine, tables: tuple[str, ...]) -> bool:
+    """``scrub``, and when readers kept it from finishing, go on trying in a daemon thread
+    (for SCRUB_RETRY_SECONDS); True when it finished before returning."""
+    if scrub(engine, tables):
+        return True
+    threading.Thread(
+        target=scrub, args=(engine, tables, SCRUB_RETRY_SECONDS), name="scrub", daemon=True
+    ).start()
+    return False
 
 
 def create_ledger_engine(url: str, **options: Any) -> Engine:

@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Column, Connection, Engine, Row, Select, Table, func, or_, select
 
-from ledger.core.errors import Forbidden
+from ledger.core.errors import Conflict, Forbidden
 from ledger.domain.registry import (
     LEVEL_ORDER,
     ORG_LIFECYCLE,
@@ -21,6 +21,7 @@ from ledger.domain.registry import (
     SchoolLevel,
     SchoolStatus,
 )
+from ledger.domain.text_rules import look_alike
 from ledger.storage.projections.beside import PrivateContact
 from ledger.storage.tables import org_contacts, orgs, schools, standards
 
@@ -102,6 +103,22 @@ def standard_in(connection: Connection, code: str) -> StandardRecord | None:
 
 
 # -- exit checks other writers call -------------------------------------------------
+
+
+def ensure_distinct_name(connection: Connection, name: str, object_id: str) -> None:
+    """Conflict when ``name`` looks like the registered name of another organization or
+    school (domain.text_rules.skeleton: the same once look-alike letters are folded)."""
+    others = connection.execute(
+        select(orgs.c.name)
+        .where(orgs.c.id != object_id)
+        .union_all(select(schools.c.name).where(schools.c.id != object_id))
+    ).scalars()
+    similar = look_alike(name, others)
+    if similar is not None:
+        raise Conflict(
+            f"name looks like the registered name {similar!r}: choose a name that cannot be "
+            "mistaken for it"
+        )
 
 
 def ensure_active_org(connection: Connection, org_id: str) -> None:

@@ -48,11 +48,16 @@ class Bank:
 
     def enrol(self, account: str, school: str | None = None) -> Any:
         school = school or self.school
-        response = self.post(
-            f"/schools/{school}/students", {"account": account}, f"school:{school}"
-        )
+        body = {"account": account, "enrolment_code": self.code(account)}
+        response = self.post(f"/schools/{school}/students", body, f"school:{school}")
         assert response.status_code == 201, response.text
         return response.json()
+
+    def code(self, account: str) -> str:
+        """A one-time enrolment code the learner makes (their consent)."""
+        response = self.post("/learner/enrolment-codes", None, f"learner:{account}")
+        assert response.status_code == 201, response.text
+        return str(response.json()["code"])
 
     def rule(self, school: str | None = None, **changes: Any) -> Any:
         school = school or self.school
@@ -120,15 +125,19 @@ def test_enrol_by_account_or_by_name_and_id_number(bank: Bank) -> None:
     assert [e["school"] for e in view["enrolments"]] == [bank.school, bank.other_school]
 
 
+_UNKNOWN_WITH_CODE = {"account": "L04839205715", "enrolment_code": "ABCD-EFGH-JKMN-PQRS"}
+
+
 @pytest.mark.parametrize(
     ("path_school", "principal", "body", "status", "message"),
     [
         ("mine", "other", {"account": "L04839205715"}, 403, "only school"),
         ("mine", "office", {"account": "L04839205715"}, 403, "only school"),
-        ("mine", "mine", {"account": "L04839205715"}, 404, "no learning account"),
-        ("mine", "mine", {"account": "L04839205716"}, 400, "check digit"),
-        ("mine", "mine", {"name": "王伟"}, 400, "either account, or name and id_number"),
-        ("mine", "mine", {}, 400, "either account"),
+        ("mine", "mine", {"account": "L04839205715"}, 400, "alone is not the learner's consent"),
+        ("mine", "mine", _UNKNOWN_WITH_CODE, 404, "no learner matches"),
+        ("mine", "mine", {**_UNKNOWN_WITH_CODE, "account": "L04839205716"}, 400, "check digit"),
+        ("mine", "mine", {"name": "王伟"}, 400, "enrolment_code (with or without account)"),
+        ("mine", "mine", {}, 400, "enrolment_code"),
     ],
 )
 def test_enrolment_refusals(
@@ -151,9 +160,8 @@ def test_enrolment_refusals(
 def test_enrolling_twice_is_a_conflict(bank: Bank) -> None:
     account = bank.issue(bank.bim, 3)["account"]
     bank.enrol(account)
-    again = bank.post(
-        f"/schools/{bank.school}/students", {"account": account}, f"school:{bank.school}"
-    )
+    body = {"account": account, "enrolment_code": bank.code(account)}
+    again = bank.post(f"/schools/{bank.school}/students", body, f"school:{bank.school}")
     assert again.status_code == 409
     assert "enrolled at school" in again.json()["detail"]
 

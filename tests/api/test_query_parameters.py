@@ -19,7 +19,7 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from api.errors import EXCEPTION_HANDLERS
-from api.params import ApiController, DeclaredQuery, check_query, declared_query
+from api.params import ApiController, DeclaredQuery, check_request, declared_query
 from ledger.bootstrap import Ledger
 
 
@@ -107,7 +107,8 @@ def test_every_route_of_the_api_is_checked_and_the_pages_are_not(ledger: Ledger)
             if method == "OPTIONS":
                 continue
             hook = handler.resolve_before_request()
-            is_checked = hook is not None and getattr(hook, "func", hook) is check_query
+            # check_request runs check_query, then the JSON body checks (api/json_body.py).
+            is_checked = hook is not None and getattr(hook, "func", hook) is check_request
             (checked if is_checked else unchecked).add((method, route.path))
             # Every route described in the OpenAPI document is one of the API's.
             if handler.resolve_include_in_schema():

@@ -38,6 +38,7 @@ from ledger.domain.pilot import (
 from ledger.domain.registry import Level, Standard
 from tests.api.conftest import build_ledger
 from tests.certificate_helpers import holder, holder_name, id_number
+from tests.consent_helpers import consent
 from tests.registry_helpers import DOCUMENT_HASH, sample_org, sample_school
 
 OFFICE = Principal.parse("office")
@@ -128,8 +129,18 @@ def build_province(ledger: Ledger) -> Province:
         for number in numbers:
             enrolled = ledger.credit_bank.enrol(as_school[school], school, **holder(number))
             province.accounts[number] = enrolled.account
-    ledger.credit_bank.enrol(as_school[s2], s2, account=province.accounts[1])
-    ledger.credit_bank.enrol(as_school[s1], s1, account=province.accounts[4])
+    ledger.credit_bank.enrol(
+        as_school[s2],
+        s2,
+        account=province.accounts[1],
+        enrolment_code=consent(ledger, province.accounts[1]),
+    )
+    ledger.credit_bank.enrol(
+        as_school[s1],
+        s1,
+        account=province.accounts[4],
+        enrolment_code=consent(ledger, province.accounts[4]),
+    )
 
     # Plans for 2025: S1's and S2's approved, S3's filed only.
     for school in (s1, s2, s3):

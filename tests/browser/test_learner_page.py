@@ -34,6 +34,7 @@ from ledger.domain.transcripts import TRANSCRIPT_TYPE
 from tests.browser.conftest import Browsing, Served
 from tests.browser.test_verify_page import PNG_MAGIC
 from tests.certificate_helpers import make_issuer
+from tests.consent_helpers import consent
 from tests.registry_helpers import sample_school
 
 #: Holder numbers of this module (test_verify_page counts from 100).
@@ -102,7 +103,9 @@ def learner(served: Served) -> Learner:
     school = sample_school(next(_schools))
     ledger.registry.admit_school(OFFICE, school)
     acting = Principal.parse(f"school:{school.id}")
-    ledger.credit_bank.enrol(acting, school.id, account=account)
+    ledger.credit_bank.enrol(
+        acting, school.id, account=account, enrolment_code=consent(ledger, account)
+    )
     ledger.credit_bank.deposit(acting, account, COURSE)
 
     conversions = []

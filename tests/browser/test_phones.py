@@ -17,6 +17,7 @@ from ledger.core.signing import SigningKey
 from tests.browser.conftest import Browsing, Served
 from tests.browser.test_verify_page import issue, path_of, resign
 from tests.certificate_helpers import Issuer, make_issuer
+from tests.consent_helpers import consent
 from tests.registry_helpers import sample_school
 
 _numbers = itertools.count(600)
@@ -203,10 +204,8 @@ def transcript(served: Served, issuer: Issuer) -> Iterator[tuple[str, str]]:
     served.ledger.registry.admit_school(Principal.parse("office"), school)
     owner = f"school:{school.id}"
     learner = served.ledger.certificates.certificate(issued.certificate).account
-    assert (
-        served.post(f"/schools/{school.id}/students", {"account": learner}, owner).status_code
-        == 201
-    )
+    body = {"account": learner, "enrolment_code": consent(served.ledger, learner)}
+    assert served.post(f"/schools/{school.id}/students", body, owner).status_code == 201
     course = {
         "course": "MATH101",
         "title": "高等数学",

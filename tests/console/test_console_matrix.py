@@ -22,6 +22,7 @@ from api.app import create_app
 from ledger.bootstrap import Ledger
 from ledger.core.principals import Principal
 from tests.certificate_helpers import holder
+from tests.consent_helpers import consent
 from tests.console.conftest import PUBLIC_URL, open_test_ledger
 from tests.console_helpers import ConsoleClient, School, make_school, staff_member
 
@@ -135,7 +136,12 @@ def _objects(world: World) -> dict[str, str]:
         Principal.parse(f"org:{school.org}"),
         {"standard": school.standard, "level": "junior", **holder(number)},
     )
-    ledger.credit_bank.enrol(school.principal, school.id, account=issued.account)
+    ledger.credit_bank.enrol(
+        school.principal,
+        school.id,
+        account=issued.account,
+        enrolment_code=consent(ledger, issued.account),
+    )
     sheet = (
         "学习账号,证书编号,转换规则,专业\n"
         f"{issued.account},{issued.certificate},{school.rule},{school.programme}\n"

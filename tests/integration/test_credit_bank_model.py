@@ -47,6 +47,7 @@ from ledger.services.certificates import china_today
 from ledger.storage.replay import projected_tables
 from tests.api.conftest import build_ledger
 from tests.certificate_helpers import Issuer, holder_name, id_number, make_issuer
+from tests.consent_helpers import consent
 from tests.integration.helpers import projected_rows
 from tests.registry_helpers import sample_school
 
@@ -401,7 +402,7 @@ class CreditBankMachine(RuleBasedStateMachine):
         kwargs: dict[str, Any] = (
             {"name": holder_name(holder), "id_number": id_number(holder)}
             if by_identity
-            else {"account": account}
+            else {"account": account, "enrolment_code": consent(self.ledger, account)}
         )
         before = self.size()
         if not self.model.active[school]:
@@ -689,7 +690,12 @@ def build_scenario(ledger: Ledger, seed: int) -> dict[str, list[str]]:
     for school in schools:
         for account in account_list:
             if rng.random() < 0.7:
-                ledger.credit_bank.enrol(as_school(school), school, account=account)
+                ledger.credit_bank.enrol(
+                    as_school(school),
+                    school,
+                    account=account,
+                    enrolment_code=consent(ledger, account),
+                )
                 ledger.credit_bank.deposit(
                     as_school(school),
                     account,

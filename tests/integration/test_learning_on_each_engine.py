@@ -18,6 +18,7 @@ from ledger.domain.pilot import Result, Site, assessment_from_request, plan_from
 from ledger.services.certificates import china_today
 from ledger.storage.tables import balances
 from tests.certificate_helpers import holder_name, id_number, make_issuer
+from tests.consent_helpers import consent
 from tests.integration.helpers import projected_rows
 from tests.registry_helpers import sample_school
 
@@ -38,7 +39,12 @@ def test_every_kind_of_learning_write_audits_clean(ledger: Ledger) -> None:
     batch = ledger.certificates.issue_batch(org, "engine-1", rows)
     accounts = [c.account for c in batch.certificates]
     for certificate in batch.certificates[:10]:
-        ledger.credit_bank.enrol(clerk, school.id, account=certificate.account)
+        ledger.credit_bank.enrol(
+            clerk,
+            school.id,
+            account=certificate.account,
+            enrolment_code=consent(ledger, certificate.account),
+        )
         ledger.credit_bank.deposit(
             clerk, certificate.account, CourseCredit("C1", "课程", 3, "2026-1", "A")
         )

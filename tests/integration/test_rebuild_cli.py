@@ -13,6 +13,7 @@ from ledger.domain.credit_bank import CourseCredit
 from ledger.settings import Settings
 from scripts.cli import main
 from tests.certificate_helpers import holder_name, id_number, make_issuer
+from tests.consent_helpers import consent
 from tests.registry_helpers import sample_school
 
 
@@ -38,7 +39,12 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             for n in range(5)
         ]  # fmt: skip
         for certificate in issued:
-            ledger.credit_bank.enrol(clerk, school.id, account=certificate.account)
+            ledger.credit_bank.enrol(
+                clerk,
+                school.id,
+                account=certificate.account,
+                enrolment_code=consent(ledger, certificate.account),
+            )
             ledger.credit_bank.deposit(
                 clerk, certificate.account, CourseCredit("C1", "课程", 3, "2026-1", "B")
             )
