@@ -230,6 +230,12 @@ class LedgerStore:
             self._check_size(connection, size)
             return CompactRange(size, self._node_hashes(connection, root_plan(size))).root()
 
+    def frontier(self, size: int) -> list[bytes]:
+        """The stored hashes of root_plan(size), the Merkle frontier of the first ``size``
+        entries; LookupError when one is missing."""
+        with self.engine.connect() as connection:
+            return self._node_hashes(connection, root_plan(size))
+
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
         """RFC 9162 inclusion proof of entry ``index`` in the tree of ``size`` entries."""
         plan = inclusion_proof_plan(index, size)

@@ -71,11 +71,17 @@ def build(ledger: Ledger) -> int:
 
 
 def audit_copy(url: str, older_note: str | None = None) -> AuditReport:
+    """Audit the copy at ``url`` in one process, and again in ranges by two worker
+    processes (ranges of 6 entries here, one starting at K + 1); the reports must agree."""
     engine = create_ledger_engine(url)
     try:
-        return audit(DatabaseSource(LedgerStore(engine)), older_note=older_note)
+        source = DatabaseSource(LedgerStore(engine))
+        alone = audit(source, older_note=older_note, workers=1)
+        in_ranges = audit(source, older_note=older_note, workers=2)
     finally:
         engine.dispose()
+    assert in_ranges == alone, f"in ranges: {in_ranges.fault}; in one replay: {alone.fault}"
+    return alone
 
 
 # -- what a forger does ----------------------------------------------------------------
