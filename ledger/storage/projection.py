@@ -48,6 +48,12 @@ class ProjectionWriter:
         self._inserts: dict[Table, list[dict[str, Any]]] = {}
         self._sums: dict[tuple[Table, tuple[str, ...]], dict[Any, dict[str, int]]] = {}
         self._updates: dict[Executable, list[dict[str, Any]]] = {}
+        self._before_flush: list[Callable[[], None]] = []
+
+    def before_flush(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once, before the buffered rows are next written (it may complete
+        them: a record signed on another thread)."""
+        self._before_flush.append(action)
 
     def insert(self, table: Table, row: dict[str, Any]) -> None:
         """Insert ``row`` into ``table`` (buffered)."""
@@ -75,6 +81,8 @@ class ProjectionWriter:
 
     def flush(self) -> None:
         """Write the buffered inserts (parents before children), then the sums."""
+        while self._before_flush:
+            self._before_flush.pop(0)()
         if self._inserts:
             for table in metadata.sorted_tables:
                 rows = self._inserts.pop(table, None)
