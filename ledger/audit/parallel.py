@@ -14,6 +14,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -86,15 +87,27 @@ def _state(cursor: Cursor) -> State:
 
 
 def replay_range(
-    source: RangeSource, cursor: Cursor, stop: int
+    source: RangeSource,
+    cursor: Cursor,
+    stop: int,
+    checks: set[int] | None = None,
+    before: Callable[[int, CompactRange], None] | None = None,
 ) -> tuple[Fault | None, list[VerifyingKey]]:
     """Replay the entries from ``cursor`` up to ``stop``; the first fault and the keys
-    announced. ``cursor`` ends where the replay stopped."""
+    announced. ``cursor`` ends where the replay stopped; ``before`` runs at ``checks``."""
     announced: list[VerifyingKey] = []
     start = node_position(NodeID(0, cursor.expected))
     compare = node_comparer(source.node_hashes_from(start))
     try:
-        replay_entries(source.entries_from(cursor.expected), cursor, compare, announced, stop=stop)
+        replay_entries(
+            source.entries_from(cursor.expected),
+            cursor,
+            compare,
+            announced,
+            stop=stop,
+            checks=checks or (),
+            before=before,
+        )
     except Failed as failed:
         return failed.fault, announced
     return None, announced
@@ -151,6 +164,33 @@ def replay_in_ranges(
     # Checkpoint sizes are cuts, so their roots are checked here, between two ranges.
     cuts = sorted({*range(0, size, step), *(c for c in checks if 0 < c < size), size})
     ranges = list(itertools.pairwise(cuts))
+    try:
+        _replay_with_workers(
+            source, cursor, announced, checks, before, ranges, url, count, progress
+        )
+    except BrokenProcessPool:
+        # A worker could not start (a fork server needs an importable main module) or
+        # died: the rest of the log is replayed here, from where the stitching stands.
+        if cursor.expected in checks:
+            before(cursor.expected, cursor.tree)
+        fault, keys = replay_range(source, cursor, size)
+        announced.extend(keys)
+        if fault is not None:
+            raise Failed(fault) from None
+
+
+def _replay_with_workers(
+    source: RangeSource,
+    cursor: Cursor,
+    announced: list[VerifyingKey],
+    checks: set[int],
+    before: Callable[[int, CompactRange], None],
+    ranges: list[tuple[int, int]],
+    url: str,
+    count: int,
+    progress: Progress | None,
+) -> None:
+    size = ranges[-1][1] if ranges else 0
     with ProcessPoolExecutor(
         count, mp_context=_context(), initializer=_start_worker, initargs=(url,)
     ) as pool:

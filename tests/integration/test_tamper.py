@@ -298,6 +298,8 @@ def test_cli_audit_of_a_tampered_sqlite_copy(sqlite_url: str, tmp_path: Path) ->
     failed = run_audit_cli(tampered, tmp_path / "cli")
     assert failed.returncode == 1, failed.stderr
     assert f"FAILED: index {K}: {ENTRY_CHANGED}" in failed.stdout
+    in_ranges = run_audit_cli(tampered, tmp_path / "cli", "--workers", "2")
+    assert (in_ranges.returncode, in_ranges.stdout) == (1, failed.stdout), in_ranges.stderr
 
     passed = run_audit_cli(clean, tmp_path / "cli")
     assert passed.returncode == 0, passed.stdout + passed.stderr
