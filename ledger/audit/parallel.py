@@ -47,12 +47,13 @@ class RangeSource(Protocol):
         """The number of entries stored."""
         ...
 
-    def entries_from(self, start: int) -> Iterator[EntryRecord]:
-        """Every stored entry from index ``start`` on, in index order."""
+    def entries_from(self, start: int, count: int | None = None) -> Iterator[EntryRecord]:
+        """The stored entries from index ``start`` on, in index order, at most ``count``."""
         ...
 
-    def node_hashes_from(self, position: int) -> Iterator[bytes]:
-        """Stored Merkle node hashes from ``position`` on, up to the first gap."""
+    def node_hashes_from(self, position: int, count: int | None = None) -> Iterator[bytes]:
+        """Stored Merkle node hashes from ``position`` on (at most ``count``), up to the
+        first gap."""
         ...
 
     def claimed_state(self, start: int) -> tuple[bytes, str, list[bytes]] | None:
@@ -96,11 +97,14 @@ def replay_range(
     """Replay the entries from ``cursor`` up to ``stop``; the first fault and the keys
     announced. ``cursor`` ends where the replay stopped; ``before`` runs at ``checks``."""
     announced: list[VerifyingKey] = []
-    start = node_position(NodeID(0, cursor.expected))
-    compare = node_comparer(source.node_hashes_from(start))
+    # No more rows than the range needs: its nodes, and its entries and the one after them
+    # (the next stored entry, which names a gap at the range's end as one replay would).
+    first_node = node_position(NodeID(0, cursor.expected))
+    nodes = node_position(NodeID(0, stop)) - first_node
+    compare = node_comparer(source.node_hashes_from(first_node, nodes))
     try:
         replay_entries(
-            source.entries_from(cursor.expected),
+            source.entries_from(cursor.expected, stop - cursor.expected + 1),
             cursor,
             compare,
             announced,

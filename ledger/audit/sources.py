@@ -53,13 +53,14 @@ class DatabaseSource:
         """The number of entries stored."""
         return self.store.size()
 
-    def entries_from(self, start: int) -> Iterator[StoredEntry]:
-        """Every entry as stored from index ``start`` on."""
-        return self.store.iter_entries(start)
+    def entries_from(self, start: int, count: int | None = None) -> Iterator[StoredEntry]:
+        """The entries as stored from index ``start`` on, at most ``count`` of them."""
+        return self.store.iter_entries(start, count=count)
 
-    def node_hashes_from(self, position: int) -> Iterator[bytes]:
-        """Stored Merkle node hashes from ``position`` on, up to the first gap."""
-        return self.store.iter_node_hashes(position)
+    def node_hashes_from(self, position: int, count: int | None = None) -> Iterator[bytes]:
+        """Stored Merkle node hashes from ``position`` on (at most ``count``), up to the
+        first gap."""
+        return self.store.iter_node_hashes(position, count=count)
 
     def claimed_state(self, start: int) -> tuple[bytes, str, list[bytes]] | None:
         """The stored link and timestamp of entry ``start - 1`` and the stored frontier of
