@@ -81,6 +81,13 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--vkey", metavar="VKEY", help="trust only this verifier key (note vkey text or a file)"
     )
+    audit.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="replay a database in ranges on N processes (default: one per core, "
+        "for logs of 50,000 entries or more; 1: in one process)",
+    )
     audit.set_defaults(run=audit_command)
 
     rebuild = commands.add_parser(

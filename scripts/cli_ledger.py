@@ -98,7 +98,9 @@ def audit_command(args: argparse.Namespace) -> int:
             print(f"FAILED: the database file is damaged: {'; '.join(damage)}")
             return 1
         with progress_bar(f"auditing {where}") as update:
-            report = audit(source, pinned=pinned, older_note=older, progress=update)
+            report = audit(
+                source, pinned=pinned, older_note=older, progress=update, workers=args.workers
+            )
         # With the database at hand, every projection is checked against a replay too.
         differences = []
         if ledger is not None and report.ok:

@@ -6,59 +6,54 @@ key pinned by the auditor) and the signatures; it stops at the first fault.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import msgspec
-
-from ledger.audit.codec import AUDIT_CODEC
-from ledger.core.canonical import Entry, decode_entry
-from ledger.core.chain import GENESIS_LINK, chain_link
+from ledger.audit.checks import (
+    BAD_CHECKPOINT,
+    BAD_SIGNATURE,
+    ENTRY_CHANGED,
+    ENTRY_MISSING,
+    NODE_CHANGED,
+    REORDERED,
+    ROOT_MISMATCH,
+    AuditedEntry,
+    Cursor,
+    EntryRecord,
+    Failed,
+    Fault,
+    Progress,
+    node_comparer,
+    replay_entries,
+)
+from ledger.audit.parallel import RangeSource, replay_in_ranges
+from ledger.core.chain import GENESIS_LINK
 from ledger.core.checkpoint import Checkpoint, NoteVerifier, SignedNote, key_hash
-from ledger.core.errors import BadSignature, EncodingError, MalformedNote, SigningKeyError
-from ledger.core.merkle import CompactRange, NodeID, leaf_hash, node_position
+from ledger.core.errors import BadSignature, MalformedNote
+from ledger.core.merkle import CompactRange
 from ledger.core.signing import VerifyingKey
-from ledger.kinds import KINDS, Kind, role_of
 
-#: Fault kinds an audit names; each report says which one and at which index.
-ENTRY_CHANGED = "entry changed"
-ENTRY_MISSING = "entry missing"
-REORDERED = "reordered"
-ROOT_MISMATCH = "root mismatch"
-BAD_SIGNATURE = "bad signature"
-BAD_CHECKPOINT = "bad checkpoint"
-NODE_CHANGED = "merkle node changed"
+__all__ = [
+    "BAD_CHECKPOINT",
+    "BAD_SIGNATURE",
+    "ENTRY_CHANGED",
+    "ENTRY_MISSING",
+    "NODE_CHANGED",
+    "PARALLEL_MIN_ENTRIES",
+    "REORDERED",
+    "ROOT_MISMATCH",
+    "AuditReport",
+    "AuditSource",
+    "AuditedEntry",
+    "EntryRecord",
+    "Fault",
+    "audit",
+]
 
-
-@dataclass(frozen=True, slots=True)
-class AuditedEntry:
-    """An entry from a source that has no stored link (the public API serves none)."""
-
-    index: int
-    data: bytes
-    leaf_hash: bytes | None = None
-    link: bytes | None = None
-
-
-class EntryRecord(Protocol):
-    """What the auditor reads of an entry: its bytes, and the hashes the source claims.
-
-    AuditedEntry and the store's StoredEntry both have this shape, so a database source
-    hands over its rows as they are read, without a copy per entry.
-    """
-
-    @property
-    def index(self) -> int: ...
-
-    @property
-    def data(self) -> bytes: ...
-
-    @property
-    def leaf_hash(self) -> bytes | None: ...
-
-    @property
-    def link(self) -> bytes | None: ...
+#: The smallest log audited in ranges by several processes when the caller does not say.
+PARALLEL_MIN_ENTRIES = 50_000
 
 
 class AuditSource(Protocol):
@@ -75,19 +70,6 @@ class AuditSource(Protocol):
     def node_hashes(self) -> Iterator[bytes] | None:
         """Stored Merkle node hashes in position order, or None when the source has none."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class Fault:
-    """The first thing found wrong: where, what kind, and a sentence for a person."""
-
-    index: int | None
-    kind: str
-    message: str
-
-    def __str__(self) -> str:
-        where = "" if self.index is None else f"index {self.index}: "
-        return f"{where}{self.kind}: {self.message}"
 
 
 @dataclass(slots=True)
@@ -109,14 +91,6 @@ class AuditReport:
         return self.fault is None
 
 
-class _Failed(Exception):
-    def __init__(self, fault: Fault) -> None:
-        self.fault = fault
-
-
-Progress = Callable[[int, int], None]
-
-
 def audit(
     source: AuditSource,
     *,
@@ -124,6 +98,7 @@ def audit(
     pinned: Iterable[NoteVerifier] = (),
     older_note: str | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> AuditReport:
     """Replay ``source`` and check chain, Merkle root and signatures.
 
@@ -132,11 +107,16 @@ def audit(
     earlier checkpoint the auditor kept: the log must be consistent with it.
     Memory stays bounded whatever the log's size. Never raises for a bad log: the
     report's ``fault`` names the first bad index and what is wrong.
+
+    A source that names its database (RangeSource) of at least PARALLEL_MIN_ENTRIES
+    entries is replayed in ranges by ``workers`` processes (default: one per core),
+    stitched in order; the report is the same as one replay's. ``workers=1`` replays in
+    this process; ``workers`` above 1 runs the processes whatever the log's size.
     """
     report = AuditReport()
     try:
-        _audit(source, report, origin, list(pinned), older_note, progress)
-    except _Failed as failed:
+        _audit(source, report, origin, list(pinned), older_note, progress, workers)
+    except Failed as failed:
         report.fault = failed.fault
     return report
 
@@ -148,9 +128,9 @@ def _parse_checkpoint(
         note = SignedNote.from_text(note_text)
         checkpoint = Checkpoint.from_text(note.text)
     except MalformedNote as exc:
-        raise _Failed(Fault(None, BAD_CHECKPOINT, f"{what} does not parse: {exc}")) from exc
+        raise Failed(Fault(None, BAD_CHECKPOINT, f"{what} does not parse: {exc}")) from exc
     if origin is not None and checkpoint.origin != origin:
-        raise _Failed(
+        raise Failed(
             Fault(
                 None, BAD_CHECKPOINT, f"{what} is for origin {checkpoint.origin!r}, not {origin!r}"
             )
@@ -165,15 +145,17 @@ def _audit(
     pinned: list[NoteVerifier],
     older_note: str | None,
     progress: Progress | None,
+    workers: int | None,
 ) -> None:
     latest_note, latest = _parse_checkpoint(source.checkpoint_note(), origin, "latest checkpoint")
+    parallel_url = _parallel_url(source, workers)
     report.tree_size = latest.size
     older: tuple[SignedNote, Checkpoint] | None = None
     if older_note is not None:
         older = _parse_checkpoint(older_note, latest.origin, "older checkpoint")
         report.older_checkpoint = older[1].size
         if older[1].size > latest.size:
-            raise _Failed(
+            raise Failed(
                 Fault(
                     latest.size,
                     ENTRY_MISSING,
@@ -182,45 +164,43 @@ def _audit(
                 )
             )
 
-    announced: list[VerifyingKey] = []
-    tree = CompactRange()
-    stored_nodes = source.node_hashes()
-    compare_node = _node_comparer(stored_nodes)
-    link = GENESIS_LINK
-    last_time = ""
-    expected = 0
-    for item in source.entries():
-        if older is not None and expected == older[1].size:
+    checks = {latest.size} if older is None else {latest.size, older[1].size}
+
+    def before(size: int, tree: CompactRange) -> None:
+        # The roots the checkpoints commit to, as soon as the replay reaches their size.
+        if older is not None and size == older[1].size:
             _check_root(tree, older[1], "the older checkpoint")
-        if expected == latest.size:
+        if size == latest.size:
             _check_root(tree, latest, "the latest checkpoint")
-        if item.index > expected:
-            raise _Failed(Fault(expected, ENTRY_MISSING, f"the next stored entry is {item.index}"))
-        leaf = leaf_hash(item.data)
-        if item.leaf_hash is not None and item.leaf_hash != leaf:
-            raise _Failed(
-                Fault(expected, ENTRY_CHANGED, "its bytes do not hash to its stored leaf hash")
+
+    cursor = Cursor(0, GENESIS_LINK, "", CompactRange())
+    announced: list[VerifyingKey] = []
+    try:
+        if parallel_url is not None:
+            assert isinstance(source, RangeSource)
+            replay_in_ranges(
+                parallel_url, source, cursor, announced, checks, before, workers, progress
             )
-        entry = _checked_entry(item.data, expected, link, last_time)
-        link = chain_link(link, leaf)
-        if item.link is not None and item.link != link:
-            raise _Failed(
-                Fault(expected, ENTRY_CHANGED, "its stored chain link is not the one recomputed")
+        else:
+            stored_nodes = source.node_hashes()
+            replay_entries(
+                source.entries(),
+                cursor,
+                node_comparer(stored_nodes),
+                announced,
+                checks=checks,
+                before=before,
+                progress=progress,
+                total=latest.size,
             )
-        last_time = entry.timestamp
-        _check_kind(expected, entry)
-        if entry.kind == Kind.KEY_ADDED:
-            announced.append(_announced_key(expected, entry.payload))
-        tree.append(leaf, compare_node)
-        expected += 1
-        report.entries_checked = expected
-        if progress is not None and expected % 10_000 == 0:
-            progress(expected, max(expected, latest.size))
+    finally:
+        report.entries_checked = cursor.expected
+    expected, tree = cursor.expected, cursor.tree
     if progress is not None:
         progress(expected, expected)
 
     if expected < latest.size:
-        raise _Failed(
+        raise Failed(
             Fault(
                 expected,
                 ENTRY_MISSING,
@@ -242,85 +222,22 @@ def _audit(
         _check_signature(older[0], verifiers, "older checkpoint")
 
 
-def _checked_entry(data: bytes, expected: int, link: bytes, last_time: str) -> Entry:
-    try:
-        entry = decode_entry(data, AUDIT_CODEC)
-    except EncodingError as exc:
-        raise _Failed(Fault(expected, ENTRY_CHANGED, f"not a canonical entry: {exc}")) from exc
-    if entry.index != expected:
-        raise _Failed(
-            Fault(expected, REORDERED, f"the entry stored here says it is entry {entry.index}")
-        )
-    if entry.prev != link:
-        raise _Failed(
-            Fault(
-                expected,
-                ENTRY_CHANGED,
-                "its prev link does not match the entry before it "
-                "(this entry or the one before was changed)",
-            )
-        )
-    if entry.timestamp < last_time:
-        raise _Failed(
-            Fault(expected, ENTRY_CHANGED, "its timestamp is earlier than the one before")
-        )
-    return entry
-
-
-def _check_kind(index: int, entry: Entry) -> None:
-    """A kind this service writes must have its payload type and a principal that may write
-    it (ledger.kinds); a kind it does not know is the business of other readers."""
-    spec = KINDS.get(entry.kind)  # type: ignore[call-overload]
-    if spec is None:
-        return
-    role = role_of(entry.principal)
-    if role not in spec.writers:
-        raise _Failed(
-            Fault(index, ENTRY_CHANGED, f"a {role} principal does not write {entry.kind} entries")
-        )
-    try:
-        msgspec.convert(entry.payload, spec.payload, strict=True)
-    except msgspec.ValidationError as exc:
-        raise _Failed(
-            Fault(index, ENTRY_CHANGED, f"its payload does not fit a {entry.kind} entry: {exc}")
-        ) from exc
-
-
-def _announced_key(index: int, payload: object) -> VerifyingKey:
-    try:
-        raw = bytes.fromhex(payload["public_key"])  # type: ignore[index]
-        return VerifyingKey(raw)
-    except (KeyError, TypeError, ValueError, SigningKeyError) as exc:
-        raise _Failed(
-            Fault(index, ENTRY_CHANGED, "key.added entry has no valid public key")
-        ) from exc
-
-
-def _node_comparer(stored: Iterator[bytes] | None) -> Callable[[NodeID, bytes], None] | None:
-    if stored is None:
+def _parallel_url(source: AuditSource, workers: int | None) -> str | None:
+    """The database URL to replay in ranges, or None to replay in this process."""
+    if (workers is not None and workers <= 1) or not isinstance(source, RangeSource):
         return None
-
-    def compare(node: NodeID, digest: bytes) -> None:
-        held = next(stored, None)
-        if held != digest:
-            first = node.index << node.level
-            last = ((node.index + 1) << node.level) - 1
-            raise _Failed(
-                Fault(
-                    last,
-                    NODE_CHANGED,
-                    f"stored Merkle node {node_position(node)} over entries {first}..{last} "
-                    + ("is missing" if held is None else "differs from the recomputed one"),
-                )
-            )
-
-    return compare
+    url = source.database_url()
+    if url is None:
+        return None
+    if workers is None and ((os.cpu_count() or 1) < 2 or source.size() < PARALLEL_MIN_ENTRIES):
+        return None
+    return url
 
 
 def _check_root(tree: CompactRange, checkpoint: Checkpoint, what: str) -> None:
     root = tree.root()
     if root != checkpoint.root:
-        raise _Failed(
+        raise Failed(
             Fault(
                 checkpoint.size - 1,
                 ROOT_MISMATCH,
@@ -334,5 +251,5 @@ def _check_signature(note: SignedNote, verifiers: list[NoteVerifier], what: str)
     try:
         verifier = note.verify(verifiers)
     except BadSignature as exc:
-        raise _Failed(Fault(None, BAD_SIGNATURE, f"{what}: {exc}")) from exc
+        raise Failed(Fault(None, BAD_SIGNATURE, f"{what}: {exc}")) from exc
     return verifier.key.thumbprint()

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 import httpx
 
-from ledger.audit.auditor import AuditedEntry
+from ledger.audit.checks import AuditedEntry
+from ledger.core.chain import GENESIS_LINK
 from ledger.core.errors import InvalidInput
 from ledger.storage.store import LedgerStore, StoredEntry
 
@@ -38,6 +39,42 @@ class DatabaseSource:
     def node_hashes(self) -> Iterator[bytes]:
         """Stored Merkle node hashes in position order."""
         return self.store.iter_node_hashes()
+
+    # -- what the audit's worker processes read (ledger.audit.parallel) -------------
+
+    def database_url(self) -> str | None:
+        """The database's URL, password included; None for a database in memory."""
+        url = self.store.engine.url
+        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+            return None
+        return url.render_as_string(hide_password=False)
+
+    def size(self) -> int:
+        """The number of entries stored."""
+        return self.store.size()
+
+    def entries_from(self, start: int, count: int | None = None) -> Iterator[StoredEntry]:
+        """The entries as stored from index ``start`` on, at most ``count`` of them."""
+        return self.store.iter_entries(start, count=count)
+
+    def node_hashes_from(self, position: int, count: int | None = None) -> Iterator[bytes]:
+        """Stored Merkle node hashes from ``position`` on (at most ``count``), up to the
+        first gap."""
+        return self.store.iter_node_hashes(position, count=count)
+
+    def claimed_state(self, start: int) -> tuple[bytes, str, list[bytes]] | None:
+        """The stored link and timestamp of entry ``start - 1`` and the stored frontier of
+        the first ``start`` entries; None when one of them is missing."""
+        if start == 0:
+            return GENESIS_LINK, "", []
+        before = self.store.entries(start - 1, start)
+        if not before:
+            return None
+        try:
+            frontier = self.store.frontier(start)
+        except LookupError:
+            return None
+        return before[0].link, before[0].timestamp, frontier
 
 
 class HttpSource:

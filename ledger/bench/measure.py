@@ -142,6 +142,11 @@ def progress_bar(description: str, total: int | None) -> Iterator[Callable[[int,
     stderr.print(f"{description}: {time.perf_counter() - started:.1f} s")
 
 
+def _children_rss() -> int:
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
 def max_rss() -> int:
     """This process's peak resident set size so far, in bytes."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -175,6 +180,8 @@ def audit_child(database_url: str, data_dir: str) -> None:
             "seconds": seconds,
             "rss_before": before,
             "rss_peak": max_rss(),
+            # The audit's worker processes (ledger.audit.parallel): the largest one's peak.
+            "rss_workers": _children_rss(),
             "entries": report.entries_checked,
         }
         print("result " + json.dumps(result), flush=True)

@@ -8,6 +8,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ledger.bench.targets import (
+    AUDIT_SECONDS_AT,
+    AUDIT_SECONDS_TARGET,
     AUDIT_TARGET,
     BATCH,
     BATCHED_TARGET,
@@ -69,6 +71,15 @@ def print_report(out: Console, f: dict[str, Any]) -> None:
         f">= {AUDIT_TARGET:.0%}",
         met(audit_ratio >= AUDIT_TARGET),
     )
+    timed = full >= AUDIT_SECONDS_AT
+    table.add_row(
+        f"audit of {full:,} entries, wall time",
+        f"{f['audit_s']:.1f} s",
+        f"{full / f['hash_limit_per_s']:.1f} s SHA-256",
+        "-",
+        f"<= {AUDIT_SECONDS_TARGET:g} s" if timed else "-",
+        met(f["audit_s"] <= AUDIT_SECONDS_TARGET) if timed else "-",
+    )
     for name, label in (("inclusion", "inclusion proof"), ("consistency", "consistency proof")):
         for pct, cpu in (("p50", ""), ("p99", ""), ("p99", "_cpu")):
             ours, limit = f[f"{name}{cpu}_{pct}_ms"], f[f"{name}_raw{cpu}_{pct}_ms"]
@@ -108,6 +119,16 @@ def print_report(out: Console, f: dict[str, Any]) -> None:
         "-",
         "-",
     )
+    if f["audit_rss_workers_full"]:
+        workers_growth = f["audit_rss_workers_full"] / max(f["audit_rss_workers_small"], 1)
+        table.add_row(
+            f"audit workers' peak RSS at {full:,}",
+            mib(f["audit_rss_workers_full"]),
+            f"{mib(f['audit_rss_workers_small'])} at {small:,}",
+            f"{workers_growth:.2f}x",
+            f"<= {MEMORY_FLAT_FACTOR:g}x",
+            met(workers_growth <= MEMORY_FLAT_FACTOR),
+        )
     append_growth = f["append_peak_full"] / f["append_peak_small"]
     table.add_row(
         f"append peak memory at {full:,}",

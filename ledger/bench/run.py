@@ -174,6 +174,7 @@ def _measure(bench: Bench, entries: int, proofs: int, seed: int) -> dict[str, An
         audit_small_per_s=bench.size / small_audit["seconds"],
         audit_rss_before_small=small_audit["rss_before"],
         audit_rss_peak_small=small_audit["rss_peak"],
+        audit_rss_workers_small=small_audit["rss_workers"],
     )
     figures["append_peak_small"] = bench.append_peak()
     bench.grow(entries, batched, tail, tail_from)
@@ -194,6 +195,7 @@ def _measure(bench: Bench, entries: int, proofs: int, seed: int) -> dict[str, An
         audit_s=full_audit["seconds"],
         audit_rss_before_full=full_audit["rss_before"],
         audit_rss_peak_full=full_audit["rss_peak"],
+        audit_rss_workers_full=full_audit["rss_workers"],
     )
     figures["hash_limit_per_s"] = bench.hash_chain_rate()
     figures.update(bench.proofs(proofs, seed))

@@ -22,8 +22,12 @@ BATCHED_TARGET = 0.5
 AUDIT_TARGET = 0.5
 INCLUSION_P99_TARGET_MS = 2.0
 MEMORY_FLAT_FACTOR = 1.5
-#: Batch issuance: signed certificates per second against raw Ed25519 signatures per second.
-ISSUANCE_TARGET = 0.5
+#: Batch issuance: signed certificates per second against raw Ed25519 signatures per second
+#: (issue 12: at least 30%, with the records signed on the second core).
+ISSUANCE_TARGET = 0.3
+#: Issue 12: the audit of 10^6 entries in at most this many seconds (on both cores).
+AUDIT_SECONDS_TARGET = 8.0
+AUDIT_SECONDS_AT = 1_000_000
 #: Smallest log the benchmark builds.
 MIN_ENTRIES = 2_000
 

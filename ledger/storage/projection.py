@@ -7,11 +7,12 @@ in a few statements; any read or other statement through it writes what is buffe
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Executable, Result, Table, bindparam, update
+from sqlalchemy import Connection, Dialect, Executable, Result, Table, bindparam, update
 
 from ledger.kinds import Kind
 from ledger.payloads import Payload
@@ -48,6 +49,12 @@ class ProjectionWriter:
         self._inserts: dict[Table, list[dict[str, Any]]] = {}
         self._sums: dict[tuple[Table, tuple[str, ...]], dict[Any, dict[str, int]]] = {}
         self._updates: dict[Executable, list[dict[str, Any]]] = {}
+        self._before_flush: list[Callable[[], None]] = []
+
+    def before_flush(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once, before the buffered rows are next written (it may complete
+        them: a record signed on another thread)."""
+        self._before_flush.append(action)
 
     def insert(self, table: Table, row: dict[str, Any]) -> None:
         """Insert ``row`` into ``table`` (buffered)."""
@@ -75,14 +82,16 @@ class ProjectionWriter:
 
     def flush(self) -> None:
         """Write the buffered inserts (parents before children), then the sums."""
+        while self._before_flush:
+            self._before_flush.pop(0)()
         if self._inserts:
             for table in metadata.sorted_tables:
                 rows = self._inserts.pop(table, None)
                 if rows:
-                    self.connection.execute(table.insert(), rows)
+                    self._insert_rows(table, rows)
             if self._inserts:  # a table outside the shared metadata
                 for table, rows in list(self._inserts.items()):
-                    self.connection.execute(table.insert(), rows)
+                    self._insert_rows(table, rows)
                 self._inserts.clear()
         for (table, key_columns), sums in self._sums.items():
             changes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -110,6 +119,39 @@ class ProjectionWriter:
         for statement, parameters in self._updates.items():
             self.connection.execute(statement, parameters)
         self._updates.clear()
+
+    def _insert_rows(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        # Straight to the driver when the rows all name the same columns and none of the
+        # table's columns needs SQLAlchemy's processing: its per-row parameter handling
+        # costs more than the insert (as for the entries, ledger.storage.store).
+        columns = tuple(rows[0])
+        statement = _driver_insert(table, columns, self.connection.dialect)
+        if statement is None or any(tuple(row) != columns for row in rows):
+            self.connection.execute(table.insert(), rows)
+            return
+        self.connection.exec_driver_sql(
+            statement, [tuple([row[name] for name in columns]) for row in rows]
+        )
+
+
+@functools.lru_cache(maxsize=256)
+def _driver_insert(table: Table, columns: tuple[str, ...], dialect: Dialect) -> str | None:
+    """The driver's INSERT of ``columns`` into ``table``, or None when a column needs
+    SQLAlchemy: a type that processes its values, or a default computed in Python for a
+    column left out."""
+    if not columns or any(name not in table.c for name in columns):
+        return None
+    if any(table.c[name].type.bind_processor(dialect) is not None for name in columns):
+        return None
+    if any(c.default is not None for c in table.columns if c.name not in columns):
+        return None
+    quote = dialect.identifier_preparer.quote
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    names = ", ".join(quote(name) for name in columns)
+    markers = ", ".join(marker for _ in columns)
+    # Every name is one of the table's own columns, quoted by the dialect.
+    target = dialect.identifier_preparer.format_table(table)
+    return f"INSERT INTO {target} ({names}) VALUES ({markers})"  # noqa: S608
 
 
 #: Applies one entry to a projection: the writer, the entry, its payload as its kind's

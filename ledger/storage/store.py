@@ -192,43 +192,60 @@ class LedgerStore:
             )
             return [_stored_entry(row) for row in rows]
 
-    def iter_entries(self, start: int = 0, batch: int = 5_000) -> Iterator[StoredEntry]:
-        """Every stored entry from ``start`` on, in index order, ``batch`` rows a read.
+    def iter_entries(
+        self, start: int = 0, batch: int = 5_000, count: int | None = None
+    ) -> Iterator[StoredEntry]:
+        """Every stored entry from ``start`` on (at most ``count`` rows), in index order,
+        ``batch`` rows a read.
 
         Pages by key (the next page starts after the last index read), so memory stays
         bounded and a gap in a damaged database shows as a gap, not as the end.
         """
-        for rows in self._pages(_SELECT_ENTRIES, start, batch):
+        for rows in self._pages(_SELECT_ENTRIES, start, batch, count):
             yield from (StoredEntry(*row) for row in rows)
 
-    def iter_node_hashes(self, start: int = 0, batch: int = 10_000) -> Iterator[bytes]:
-        """Stored Merkle node hashes in position order from ``start``, up to the first gap."""
-        for rows in self._pages(_SELECT_NODES, start, batch):
+    def iter_node_hashes(
+        self, start: int = 0, batch: int = 10_000, count: int | None = None
+    ) -> Iterator[bytes]:
+        """Stored Merkle node hashes in position order from ``start`` (at most ``count``),
+        up to the first gap."""
+        for rows in self._pages(_SELECT_NODES, start, batch, count):
             for position, digest in rows:
                 if position != start:
                     return
                 yield bytes(digest)
                 start += 1
 
-    def _pages(self, statement: str, start: int, batch: int) -> Iterator[list[Any]]:
+    def _pages(
+        self, statement: str, start: int, batch: int, count: int | None = None
+    ) -> Iterator[list[Any]]:
         # Straight to the driver: the audit reads every row, and per-row result
         # processing would cost more than the read.
         if self.engine.dialect.paramstyle != "qmark":
             statement = statement.replace("?", "%s")
-        while True:
+        while count is None or count > 0:
+            limit = batch if count is None else min(batch, count)
             with self.engine.connect() as connection:
-                rows = list(connection.exec_driver_sql(statement, (start, batch)))
+                rows = list(connection.exec_driver_sql(statement, (start, limit)))
             if rows:
                 yield rows
-            if len(rows) < batch:
+            if len(rows) < limit:
                 return
             start = rows[-1][0] + 1
+            if count is not None:
+                count -= len(rows)
 
     def root(self, size: int) -> bytes:
         """Merkle root of the first ``size`` entries; RangeError beyond the log."""
         with self.engine.connect() as connection:
             self._check_size(connection, size)
             return CompactRange(size, self._node_hashes(connection, root_plan(size))).root()
+
+    def frontier(self, size: int) -> list[bytes]:
+        """The stored hashes of root_plan(size), the Merkle frontier of the first ``size``
+        entries; LookupError when one is missing."""
+        with self.engine.connect() as connection:
+            return self._node_hashes(connection, root_plan(size))
 
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
         """RFC 9162 inclusion proof of entry ``index`` in the tree of ``size`` entries."""

@@ -71,11 +71,17 @@ def build(ledger: Ledger) -> int:
 
 
 def audit_copy(url: str, older_note: str | None = None) -> AuditReport:
+    """Audit the copy at ``url`` in one process, and again in ranges by two worker
+    processes (ranges of 6 entries here, one starting at K + 1); the reports must agree."""
     engine = create_ledger_engine(url)
     try:
-        return audit(DatabaseSource(LedgerStore(engine)), older_note=older_note)
+        source = DatabaseSource(LedgerStore(engine))
+        alone = audit(source, older_note=older_note, workers=1)
+        in_ranges = audit(source, older_note=older_note, workers=2)
     finally:
         engine.dispose()
+    assert in_ranges == alone, f"in ranges: {in_ranges.fault}; in one replay: {alone.fault}"
+    return alone
 
 
 # -- what a forger does ----------------------------------------------------------------
@@ -292,6 +298,8 @@ def test_cli_audit_of_a_tampered_sqlite_copy(sqlite_url: str, tmp_path: Path) ->
     failed = run_audit_cli(tampered, tmp_path / "cli")
     assert failed.returncode == 1, failed.stderr
     assert f"FAILED: index {K}: {ENTRY_CHANGED}" in failed.stdout
+    in_ranges = run_audit_cli(tampered, tmp_path / "cli", "--workers", "2")
+    assert (in_ranges.returncode, in_ranges.stdout) == (1, failed.stdout), in_ranges.stderr
 
     passed = run_audit_cli(clean, tmp_path / "cli")
     assert passed.returncode == 0, passed.stdout + passed.stderr

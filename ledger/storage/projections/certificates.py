@@ -9,6 +9,8 @@ signatures are deterministic, so a rebuild signs the very same record again.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import msgspec
@@ -42,9 +44,69 @@ def _names(writer: ProjectionWriter, standard: str, org: str) -> tuple[str, str]
     return names
 
 
-def _record(writer: ProjectionWriter, entry: StoredEntry, p: CertificateIssued) -> str:
+#: Records signed per job of the signing threads: enough that a job's overhead is small
+#: beside its signatures, few enough that the threads start while the append still has
+#: entries to project.
+_SIGN_CHUNK = 32
+#: Signs records beside the thread that projects (cryptography releases the GIL while it
+#: signs), so a batch's signatures take the second core.
+_SIGNERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="record-signer")
+_PENDING = ("records to sign",)
+
+
+def _sign_all(sign: Callable[[bytes], str], claims: list[bytes]) -> list[str]:
+    return [sign(item) for item in claims]
+
+
+class _Signing:
+    """The records of one append waiting for their signatures, in chunks on the signing
+    threads; each goes into its certificate's row before the rows are written. Ed25519 is
+    deterministic, so where a record was signed changes none of its bytes."""
+
+    def __init__(self, writer: ProjectionWriter) -> None:
+        self.writer = writer
+        self.sign: Callable[[bytes], str] | None = None
+        self.claims: list[bytes] = []
+        self.rows: list[dict[str, Any]] = []
+        self.jobs: list[tuple[Future[list[str]], list[dict[str, Any]]]] = []
+
+    def add(self, sign: Callable[[bytes], str], claims: bytes, row: dict[str, Any]) -> None:
+        if sign is not self.sign:  # a new key from here on: the chunk so far keeps its own
+            self.submit()
+            self.sign = sign
+        self.claims.append(claims)
+        self.rows.append(row)
+        if len(self.claims) >= _SIGN_CHUNK:
+            self.submit()
+
+    def submit(self) -> None:
+        if self.claims and self.sign is not None:
+            self.jobs.append((_SIGNERS.submit(_sign_all, self.sign, self.claims), self.rows))
+        self.claims, self.rows = [], []
+
+    def finish(self) -> None:
+        """Fill in every record (the last chunk is signed here, rather than waited for)."""
+        self.writer.memo.pop(_PENDING, None)
+        if self.claims and self.sign is not None:
+            self.jobs.append((_done(_sign_all(self.sign, self.claims)), self.rows))
+        self.claims, self.rows = [], []
+        records = self.writer.outputs.setdefault("records", {})
+        for job, rows in self.jobs:
+            for row, record in zip(rows, job.result(), strict=True):
+                row["record"] = record
+                records[row["number"]] = record
+        self.jobs.clear()
+
+
+def _done(value: list[str]) -> Future[list[str]]:
+    future: Future[list[str]] = Future()
+    future.set_result(value)
+    return future
+
+
+def _claims(writer: ProjectionWriter, entry: StoredEntry, p: CertificateIssued) -> bytes:
     title, org_name = _names(writer, p.standard, p.org)
-    claims = record_payload(
+    return record_payload(
         msgspec.to_builtins(p),
         iss=writer.context.issuer,
         index=entry.index,
@@ -52,33 +114,40 @@ def _record(writer: ProjectionWriter, entry: StoredEntry, p: CertificateIssued) 
         standard_title=title,
         org_name=org_name,
     )
+
+
+def _sign_later(writer: ProjectionWriter, claims: bytes, row: dict[str, Any]) -> None:
+    """Have ``row``'s record signed (on the signing threads) before the rows are written."""
     signer_of = writer.context.sign_record
-    if signer_of is None:
-        return CLAIMS_PREFIX + claims.decode("utf-8")
+    assert signer_of is not None
     sign = writer.memo.get(SIGNER_MEMO)
     if sign is None:
         writer.flush()  # the signing keys as the log stands here
         sign = writer.memo[SIGNER_MEMO] = signer_of(writer.connection)
-    record: str = sign(claims)
-    writer.outputs.setdefault("records", {})[p.certificate] = record
-    return record
+    pending = writer.memo.get(_PENDING)
+    if pending is None:
+        pending = writer.memo[_PENDING] = _Signing(writer)
+        writer.before_flush(pending.finish)
+    pending.add(sign, claims, row)
 
 
 def _issued(writer: ProjectionWriter, entry: StoredEntry, p: CertificateIssued, _b: object) -> None:
-    writer.insert(
-        certificates,
-        {
-            "number": p.certificate,
-            "account": p.account,
-            "standard": p.standard,
-            "level": p.level,
-            "org": p.org,
-            "issued_on": p.issued_on,
-            "batch": p.batch,
-            "issued_index": entry.index,
-            "record": _record(writer, entry, p),
-        },
-    )
+    claims = _claims(writer, entry, p)
+    row = {
+        "number": p.certificate,
+        "account": p.account,
+        "standard": p.standard,
+        "level": p.level,
+        "org": p.org,
+        "issued_on": p.issued_on,
+        "batch": p.batch,
+        "issued_index": entry.index,
+        # What the audit's replay keeps; a signed record replaces it before it is written.
+        "record": CLAIMS_PREFIX + claims.decode("utf-8"),
+    }
+    if writer.context.sign_record is not None:
+        _sign_later(writer, claims, row)
+    writer.insert(certificates, row)
     if p.batch is not None:
         _count_in_batch(writer, entry, p.org, p.batch)
 
