@@ -22,6 +22,8 @@ for the errors a person may see (api/messages_zh.py); bad input is never a 500.
     RecursionError from the body          400  the body is nested too deeply
     VerificationError (RootMismatch, ...) 503  the log failed its own integrity check
     SigningKeyError                       503  the log cannot sign
+    anything else                         503  a full disk, a read-only or damaged database
+                                               (api/faults.py); 500 for a bug; both logged
     any other LedgerError                 400  its message (the specific mappings above win)
 
 Handlers are found by the exception's MRO, nearest class first (Litestar's
@@ -52,6 +54,7 @@ from litestar.status_codes import (
     HTTP_409_CONFLICT,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_429_TOO_MANY_REQUESTS,
+    HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 from litestar.types import ExceptionHandlersMap
@@ -64,6 +67,7 @@ from api.error_bodies import (
     error_spec,
     requirement,
 )
+from api.faults import unexpected_error
 from api.litestar_workarounds import WORKAROUND_HANDLERS, shortened_detail
 from ledger.core.errors import (
     Conflict,
@@ -251,4 +255,6 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     SigningKeyError: _signing_unavailable,
     # Last, for readers: the MRO lookup finds the specific handlers above first anyway.
     LedgerError: _ledger_error,
+    # Anything else: logged with its traceback; 503 for a fault of the machine (api/faults.py).
+    HTTP_500_INTERNAL_SERVER_ERROR: unexpected_error,
 }

@@ -23,7 +23,7 @@ from ledger.services.staff import StaffService
 from ledger.services.statistics import StatisticsService
 from ledger.services.tokens import TokenService
 from ledger.services.uploads import SheetService
-from ledger.settings import Settings
+from ledger.settings import RateLimit, Settings
 from ledger.storage import migrate
 from ledger.storage.certificates import CertificateRepository
 from ledger.storage.credit_bank_reads import CreditBankRepository
@@ -33,6 +33,7 @@ from ledger.storage.org_lists import OrgLists
 from ledger.storage.pilot import PilotRepository
 from ledger.storage.pilot_reads import PilotReads
 from ledger.storage.principals import PrincipalStore
+from ledger.storage.rate_counters import SharedRateLimiter
 from ledger.storage.registry import RegistryRepository
 from ledger.storage.reports import ReportRepository
 from ledger.storage.school_lists import SchoolLists
@@ -65,6 +66,10 @@ class Ledger:
     documents: LearnerAccessRepository
     org_lists: OrgLists
     results_sheets: ResultsSheets
+
+    def shared_limiter(self, limit: RateLimit, what: str, scope: str) -> SharedRateLimiter:
+        """A rate limiter counting in this ledger's database (shared by every process)."""
+        return SharedRateLimiter(self.engine, limit, what, scope)
 
     def close(self) -> None:
         """Release the database connections."""

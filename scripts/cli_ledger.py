@@ -26,6 +26,8 @@ def serve_command(args: argparse.Namespace) -> int:
     """Run ``certledger serve``: create the database and keys if new, then serve."""
     import uvicorn
 
+    from api.request_log import uvicorn_log_config
+
     if args.host:
         os.environ["LEDGER_HOST"] = args.host
     if args.port:
@@ -41,12 +43,14 @@ def serve_command(args: argparse.Namespace) -> int:
     # There are no default passwords: the operator mints the office's token locally.
     console.print("the office's bearer token: run `certledger token office` on this machine")
     uvicorn.run(
-        "api.app:create_app_from_env",
+        "api.app:create_served_app_from_env",
         factory=True,
         host=settings.host,
         port=settings.port,
         workers=args.workers,
         log_level="info",
+        # One JSON object a line, each naming its request (api/request_log.py).
+        log_config=uvicorn_log_config(),
         # Rate limits key on the peer address where no principal exists yet; trusting
         # X-Forwarded-For from loopback would let a local client choose that address.
         proxy_headers=False,
