@@ -21,7 +21,8 @@ for the errors a person may see (api/messages_zh.py); bad input is never a 500.
     UnicodeDecodeError from the body      400  the body is not UTF-8
     RecursionError from the body          400  the body is nested too deeply
     VerificationError (RootMismatch, ...) 503  the log failed its own integrity check
-    SigningKeyError                       503  the log cannot sign
+    SigningKeyError                       503  the log cannot sign (BehindPublished: a restored
+                                               database behind a published checkpoint)
     anything else                         503  a full disk, a read-only or damaged database
                                                (api/faults.py); 500 for a bug; both logged
     any other LedgerError                 400  its message (the specific mappings above win)
@@ -69,6 +70,7 @@ from api.error_bodies import (
 )
 from api.faults import unexpected_error
 from api.litestar_workarounds import WORKAROUND_HANDLERS, shortened_detail
+from keys.published import BehindPublished
 from ledger.core.errors import (
     Conflict,
     EncodingError,
@@ -178,6 +180,10 @@ def _integrity_failure(
 def _signing_unavailable(
     _request: Request[Any, Any, Any], exc: SigningKeyError
 ) -> Response[ErrorDetail]:
+    if isinstance(exc, BehindPublished):
+        # Sizes and a file name of the data folder: the operator's remedy, no secret.
+        logger.error("%s", exc)
+        return error_response(HTTP_503_SERVICE_UNAVAILABLE, str(exc))
     # The message may name key files; it goes to the operator's log, not to callers.
     logger.error("the log cannot sign: %s", exc, exc_info=exc)
     return error_response(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from keys.folder import KeyFolder
+from keys.published import PublishedCheckpoint
 from ledger.core.errors import InvalidInput
 from ledger.services.certificates import CertificateService
 from ledger.services.credit_bank import CreditBankService
@@ -94,7 +95,10 @@ def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
         engine.dispose()
         raise InvalidInput(f"{settings.database_url} does not hold a current ledger schema")
     store = LedgerStore(engine)
-    log = LogService(store, KeyFolder(settings.keys_dir), settings.origin, settings.public_url)
+    published = PublishedCheckpoint(settings.data_dir)
+    log = LogService(
+        store, KeyFolder(settings.keys_dir), settings.origin, settings.public_url, published
+    )
     tokens = TokenService(
         log, PrincipalStore(engine), KeyFolder(settings.token_keys_dir), settings.public_url
     )

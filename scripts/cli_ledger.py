@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.exc import DatabaseError
 
 from ledger.bootstrap import open_ledger
+from scripts.cli_backup import check_before_serving
 from scripts.cli_common import console, progress_bar, settings_from_env
 
 __all__ = [
@@ -33,7 +34,18 @@ def serve_command(args: argparse.Namespace) -> int:
     if args.port:
         os.environ["LEDGER_PORT"] = str(args.port)
     settings = settings_from_env()
-    ledger = open_ledger(settings)  # first run: schema, data folder and signing keys
+    try:
+        ledger = open_ledger(settings)  # first run: schema, data folder and signing keys
+    except DatabaseError as exc:
+        console.print(f"[red]error:[/red] the database cannot be read: it is damaged ({exc.orig})")
+        console.print("not serving it: restore a backup (certledger restore SRC)")
+        return 2
+    problem = check_before_serving(ledger)
+    if problem is not None:
+        ledger.close()
+        console.print(f"[red]error:[/red] {problem}")
+        console.print("not serving it: restore a backup (certledger restore SRC)")
+        return 2
     size = ledger.store.size()
     kid = ledger.log.signing_key().kid
     ledger.close()

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from keys.folder import KeyFolder
+from keys.published import BehindPublished, Published, PublishedCheckpoint
 from ledger.core.canonical import EntryDraft
 from ledger.core.checkpoint import (
     Checkpoint,
@@ -49,8 +50,18 @@ class Rotation:
 class LogService:
     """Append entries, sign checkpoints and publish the keys of one log."""
 
-    def __init__(self, store: LedgerStore, keys: KeyFolder, origin: str, issuer: str) -> None:
+    def __init__(
+        self,
+        store: LedgerStore,
+        keys: KeyFolder,
+        origin: str,
+        issuer: str,
+        published: PublishedCheckpoint | None = None,
+    ) -> None:
         self.store = store
+        #: The newest checkpoint signed, kept outside the database (None: not kept).
+        self.published = published
+        self._caught_up: Published | None = None
         self.keys = keys
         self.origin = origin
         #: The ``iss`` of the verification records this ledger signs.
@@ -75,6 +86,7 @@ class LogService:
         record = active_key(connection)
         if record is None:
             raise SigningKeyError("the ledger has no active signing key; run the first start")
+        self.ensure_caught_up()
         signer = self._signers.get(record.kid)
         if signer is None:
             signer = self._signers[record.kid] = RecordSigner(self.keys.load(record.kid))
@@ -179,6 +191,30 @@ class LogService:
 
     # -- checkpoints -------------------------------------------------------------
 
+    def ensure_caught_up(self) -> None:
+        """BehindPublished unless the database holds the tree of the newest checkpoint this
+        ledger published (a restored older backup does not): signing then would fork the
+        log under the same key. Checked again whenever a newer checkpoint is recorded."""
+        if self.published is None:
+            return
+        published = self.published.read()
+        if published is None or published == self._caught_up:
+            return
+        size = self.store.size()
+        if size < published.tree_size:
+            raise BehindPublished(
+                f"not signing: the database holds {size} entries, but this ledger has "
+                f"published a checkpoint of {published.tree_size} (in {self.published.path}); "
+                "it was restored from an older backup or lost entries. Restore a backup "
+                "that holds them before it signs again"
+            )
+        if self.store.root(published.tree_size) != published.root:
+            raise BehindPublished(
+                f"not signing: the database's first {published.tree_size} entries differ "
+                f"from the checkpoint this ledger published (in {self.published.path})"
+            )
+        self._caught_up = published
+
     def checkpoint(self) -> StoredCheckpoint:
         """The signed checkpoint of the current tree, signing one if the tree has grown.
 
@@ -198,6 +234,7 @@ class LogService:
         latest: StoredCheckpoint | None,
         co_signers: Sequence[SigningKey] = (),
     ) -> StoredCheckpoint:
+        self.ensure_caught_up()
         if latest is not None and latest.tree_size <= size:
             recomputed = self.store.root(latest.tree_size)
             if recomputed != latest.root:
@@ -207,7 +244,10 @@ class LogService:
         note = sign_note(Checkpoint(self.origin, size, root).to_text(), self.origin, key)
         for co_signer in co_signers:
             note = add_signature(note, self.origin, co_signer)
-        return self.store.save_checkpoint(StoredCheckpoint(size, root, key.kid, note))
+        stored = self.store.save_checkpoint(StoredCheckpoint(size, root, key.kid, note))
+        if self.published is not None:
+            self.published.record(stored.tree_size, stored.root, stored.note)
+        return stored
 
     def _key_at(self, size: int) -> SigningKey:
         """The key active after entry ``size - 1``: it signs the checkpoint of that size.
