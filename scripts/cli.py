@@ -17,6 +17,7 @@ from rich.markup import escape
 from ledger.core.errors import LedgerError
 from scripts.cli_backup import backup_command, restore_command
 from scripts.cli_common import console
+from scripts.cli_identity import identity_set_command, identity_show_command
 from scripts.cli_ledger import (
     audit_command,
     bench_command,
@@ -149,6 +150,27 @@ def _parser() -> argparse.ArgumentParser:
     keys_commands.add_parser(
         "rotate", help="add a new signing key and retire the current one"
     ).set_defaults(run=keys_rotate_command)
+
+    identity = commands.add_parser(
+        "identity", help="show or change the ledger's public URL, origin and issuer"
+    )
+    identity_commands = identity.add_subparsers(
+        dest="identity_command", required=True, metavar="ACTION"
+    )
+    identity_commands.add_parser("show", help="every identity the ledger recorded").set_defaults(
+        run=identity_show_command
+    )
+    change = identity_commands.add_parser(
+        "set",
+        help="record a new public URL (stop the server first)",
+        description=(
+            "Record URL as the ledger's identity in a ledger.identity entry: new records, "
+            "tokens and checkpoints name it; records signed before keep the issuer of "
+            "their time and still verify. LEDGER_PUBLIC_URL never changes it."
+        ),
+    )
+    change.add_argument("url", metavar="URL", help="https://ledger.example.edu.cn")
+    change.set_defaults(run=identity_set_command)
 
     backup = commands.add_parser(
         "backup",

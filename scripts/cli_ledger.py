@@ -46,6 +46,9 @@ def serve_command(args: argparse.Namespace) -> int:
         console.print(f"[red]error:[/red] {problem}")
         console.print("not serving it: restore a backup (certledger restore SRC)")
         return 2
+    if ledger.adopt_identity() is not None:
+        console.print(f"the ledger's identity is now {ledger.settings.public_url} (recorded)")
+    settings = ledger.settings  # the stored identity, whatever LEDGER_PUBLIC_URL says
     size = ledger.store.size()
     kid = ledger.log.signing_key().kid
     ledger.close()

@@ -17,6 +17,7 @@ from ledger.core.checkpoint import (
     NoteVerifier,
     add_signature,
     key_hash,
+    origin_from_url,
     sign_note,
     vkey,
 )
@@ -27,6 +28,7 @@ from ledger.kinds import Kind
 from ledger.storage import replay
 from ledger.storage.key_registry import KeyRecord, KeyRegistry, active_key, all_keys
 from ledger.storage.projection import ProjectionContext
+from ledger.storage.projections.identity import Identity, identities
 from ledger.storage.store import LedgerStore, StoredCheckpoint, StoredEntry
 from ledger.storage.unit_of_work import Draft, Transaction, UnitOfWork
 
@@ -189,6 +191,39 @@ class LogService:
         """The JWK set of every key that signs (or signed) verification records."""
         return {"keys": [key.jwk() for key in self.verifying_keys()]}
 
+    # -- the ledger's identity -----------------------------------------------------
+
+    def identities(self) -> list[Identity]:
+        """Every identity the ledger recorded (ledger.identity entries), oldest first."""
+        return identities(self.store.engine)
+
+    def record_identity(self, public_url: str) -> int | None:
+        """Make ``public_url`` (its origin, and itself as the issuer of records) the ledger's
+        identity from the next entry on, with a ledger.identity entry; the entry's index, or
+        None when it is the identity already. Records signed before keep their issuer."""
+        origin = origin_from_url(public_url)
+        payload = {"origin": origin, "public_url": public_url, "issuer": public_url}
+        with self.unit_of_work() as uow:
+            # Under the write lock: two processes adopting at once record it once.
+            current = identities(uow.connection)
+            if current and current[-1].public_url == public_url:
+                return None
+            [entry] = uow.append(Draft(Kind.LEDGER_IDENTITY, SYSTEM_PRINCIPAL, payload))
+            uow.commit()
+        self.origin, self.issuer = origin, public_url
+        self.context = ProjectionContext(public_url, self._sign_record)
+        return entry.index
+
+    def issuer_at(self, index: int) -> str:
+        """The issuer a record of the entry at ``index`` names: the identity in force then
+        (the first recorded one for entries older than any; the current one without any)."""
+        found = self.identities()
+        chosen = found[0].issuer if found else self.issuer
+        for identity in found:
+            if identity.index <= index:
+                chosen = identity.issuer
+        return chosen
+
     # -- checkpoints -------------------------------------------------------------
 
     def ensure_caught_up(self) -> None:
@@ -204,15 +239,14 @@ class LogService:
         if size < published.tree_size:
             raise BehindPublished(
                 f"not signing: the database holds {size} entries, but this ledger has "
-                f"published a checkpoint of {published.tree_size} (in {self.published.path}); "
-                "it was restored from an older backup or lost entries. Restore a backup "
-                "that holds them before it signs again"
+                f"published a checkpoint of {published.tree_size} (its data folder's "
+                "published-checkpoint); it was restored from an older backup or lost entries. "
+                "Restore a backup that holds them before it signs again"
             )
-        if self.store.root(published.tree_size) != published.root:
-            raise BehindPublished(
-                f"not signing: the database's first {published.tree_size} entries differ "
-                f"from the checkpoint this ledger published (in {self.published.path})"
-            )
+        recomputed = self.store.root(published.tree_size)
+        if recomputed != published.root:
+            # The entries it published were changed: the log's own integrity failure.
+            raise RootMismatch(published.tree_size, published.root, recomputed)
         self._caught_up = published
 
     def checkpoint(self) -> StoredCheckpoint:

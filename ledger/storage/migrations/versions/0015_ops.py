@@ -1,4 +1,5 @@
-"""Rate-limit counters beside the ledger, shared by every server process.
+"""Rate-limit counters beside the ledger, shared by every server process; the projection
+of the ledger's identities (ledger.identity entries).
 
 Revision ID: 0015
 Revises: 0011
@@ -23,7 +24,15 @@ def upgrade() -> None:
         sa.Column("window_start", sa.BigInteger, primary_key=True),
         sa.Column("hits", sa.Integer, nullable=False),
     )
+    op.create_table(
+        "ledger_identities",
+        sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("origin", sa.String(200), nullable=False),
+        sa.Column("public_url", sa.String(200), nullable=False),
+        sa.Column("issuer", sa.String(200), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("ledger_identities")
     op.drop_table("rate_counters")
