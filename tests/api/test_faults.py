@@ -16,6 +16,7 @@ from litestar.testing import TestClient
 from sqlalchemy import event
 
 from ledger.bootstrap import Ledger
+from ledger.core.principals import Principal
 from tests.api.conftest import TokenFor
 from tests.certificate_helpers import Issuer, holder, id_number, make_issuer
 
@@ -30,6 +31,7 @@ def _pragma_on_connect(ledger: Ledger, pragma: str) -> Iterator[None]:
 
     def run(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.execute(pragma)
+        dbapi_connection.commit()  # PostgreSQL: a SET in a rolled back transaction is undone
 
     ledger.engine.dispose()
     event.listen(ledger.engine, "connect", run)
@@ -75,20 +77,25 @@ def test_a_full_database_answers_503_logs_the_traceback_and_recovers(
     assert _issue(client, token_for, issuer, 600).status_code == 201
 
 
-def test_a_database_that_refuses_writes_answers_503(
-    client: TestClient[Litestar],
-    ledger: Ledger,
-    token_for: TokenFor,
-    issuer: Issuer,
+def test_a_database_that_refuses_writes_answers_503_on_each_engine(
+    engine_client: TestClient[Litestar],
+    engine_ledger: Ledger,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    read_only = _pragma_on_connect(ledger, "PRAGMA query_only = ON")
+    issuer = make_issuer(engine_ledger)
+    headers = {
+        "Authorization": "Bearer " + engine_ledger.tokens.mint(Principal.parse(issuer.principal))
+    }
+    sqlite = engine_ledger.engine.dialect.name == "sqlite"
+    pragma = "PRAGMA query_only = ON" if sqlite else "SET default_transaction_read_only = on"
+    read_only = _pragma_on_connect(engine_ledger, pragma)
     next(read_only)
-    response = _issue(client, token_for, issuer, 700)
+    body = {"standard": issuer.standard, "level": "junior", "holder": holder(700)}
+    response = engine_client.post("/certificates", json=body, headers=headers)
     assert response.status_code == 503, response.text
     assert "read-only" in response.json()["detail"]
     assert _logged_traceback(caplog, "read-only")
-    assert client.get("/healthz").status_code == 200  # reads still answer
+    assert engine_client.get("/healthz").status_code == 200  # reads still answer
     next(read_only, None)
 
 
