@@ -175,6 +175,10 @@ def provide_principal(
     principal = provide_optional_principal(request, ledger)
     if principal is None:
         raise Unauthenticated("missing bearer token")
+    if request.method not in _READ_METHODS:
+        # A database restored from an older backup takes no write until it holds what it
+        # published (503, BehindPublished): an acknowledged write there would be lost.
+        ledger.log.ensure_caught_up()
     if request.method not in _READ_METHODS and not request.route_handler.opt.get(CHECKS_EXIT):
         # Every write of a suspended, barred or expelled member stops here (403 with the
         # reason); writes that touch the registry check again inside their transaction.

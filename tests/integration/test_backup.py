@@ -21,6 +21,7 @@ from ledger.services import samples
 from ledger.settings import Settings
 from tests.certificate_helpers import make_issuer
 from tests.integration.helpers import child_env
+from tests.registry_helpers import sample_org
 
 CERTLEDGER = [sys.executable, "-m", "scripts.cli"]
 
@@ -72,6 +73,7 @@ def test_backup_then_restore_an_older_copy_refuses_to_sign_until_caught_up(
             grow(behind, 5)  # entries may be written, but never signed under the key
         issuer = make_issuer(behind)
         token = behind.tokens.mint(Principal.parse(issuer.principal), ttl_seconds=600)
+        org = sample_org(9999)
         with TestClient(create_app(behind)) as client:
             checkpoint = client.get("/log/checkpoint")
             issued = client.post(
@@ -79,7 +81,15 @@ def test_backup_then_restore_an_older_copy_refuses_to_sign_until_caught_up(
                 json=issuer.row(1),
                 headers={"Authorization": f"Bearer {token}"},
             )
-        for response in (checkpoint, issued):
+            registered = client.post(
+                "/orgs",
+                json={"id": org.id, "name": org.name, "contact": org.contact},
+                headers={
+                    "Authorization": "Bearer " + behind.tokens.mint(Principal.parse("office"))
+                },
+            )
+        # No write is taken (it would be lost), no checkpoint or record signed.
+        for response in (checkpoint, issued, registered):
             assert response.status_code == 503, response.text
             assert "published a checkpoint of 41 " in response.json()["detail"]
     finally:
