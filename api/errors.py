@@ -46,7 +46,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import ValidationException
+from litestar.exceptions import InternalServerException, ValidationException
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_401_UNAUTHORIZED,
@@ -69,7 +69,11 @@ from api.error_bodies import (
     requirement,
 )
 from api.faults import unexpected_error
-from api.litestar_workarounds import WORKAROUND_HANDLERS, shortened_detail
+from api.litestar_workarounds import (
+    WORKAROUND_HANDLERS,
+    body_named_like_a_dependency,
+    shortened_detail,
+)
 from keys.published import BehindPublished
 from ledger.core.errors import (
     Conflict,
@@ -248,6 +252,15 @@ def _ledger_error(_request: Request[Any, Any, Any], exc: LedgerError) -> Respons
     return error_response(HTTP_400_BAD_REQUEST, str(exc) or "the request cannot be carried out")
 
 
+def _unhandled(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorDetail]:
+    # Litestar looks an HTTPException's status code up before its class, so the 500 handler
+    # also meets InternalServerException: a bad body field named like a dependency is its
+    # workaround's to answer (a 400), whatever else it is goes on to unexpected_error there.
+    if isinstance(exc, InternalServerException):
+        return body_named_like_a_dependency(request, exc)
+    return unexpected_error(request, exc)
+
+
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     **dict.fromkeys(_STATUS_OF_ERROR, _ledger_error),
     ValidationException: _invalid_request,
@@ -262,5 +275,5 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     # Last, for readers: the MRO lookup finds the specific handlers above first anyway.
     LedgerError: _ledger_error,
     # Anything else: logged with its traceback; 503 for a fault of the machine (api/faults.py).
-    HTTP_500_INTERNAL_SERVER_ERROR: unexpected_error,
+    HTTP_500_INTERNAL_SERVER_ERROR: _unhandled,
 }
