@@ -15,6 +15,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components
+from litestar.types import ASGIApp
 
 from api.assessments import AssessmentController
 from api.auth import AUTH_DEPENDENCIES, BEARER_SECURITY_SCHEMES, TOKEN_EXCHANGE_LIMIT, RateLimits
@@ -36,6 +37,7 @@ from api.pages import PAGE_HANDLERS
 from api.pilot import PilotSchoolController, PlanController
 from api.registry import OrgController
 from api.reports import ReportsController
+from api.request_log import RequestIdMiddleware
 from api.schools import SchoolController
 from api.standards import StandardController
 from api.tokens import TokenController
@@ -43,7 +45,12 @@ from api.verification import VerificationController
 from ledger.bootstrap import Ledger, open_ledger
 from ledger.settings import Settings
 
-__all__ = ["MAX_REQUEST_BODY_SIZE", "create_app", "create_app_from_env"]
+__all__ = [
+    "MAX_REQUEST_BODY_SIZE",
+    "create_app",
+    "create_app_from_env",
+    "create_served_app_from_env",
+]
 
 _DESCRIPTION = """\
 The certificate ledger of the 1+X vocational certificate pilot: an append-only log
@@ -123,7 +130,9 @@ def create_app(ledger: Ledger) -> Litestar:
         state=State(
             {
                 "ledger": ledger,
-                "rate_limits": RateLimits.create(ledger.settings.rate_limit, TOKEN_EXCHANGE_LIMIT),
+                "rate_limits": RateLimits.create(
+                    ledger.settings.rate_limit, TOKEN_EXCHANGE_LIMIT, ledger=ledger
+                ),
                 **consoles,
             }
         ),
@@ -132,6 +141,8 @@ def create_app(ledger: Ledger) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[no_sniffing, allow_every_method],
         request_max_body_size=MAX_REQUEST_BODY_SIZE,
+        # Logging is configured by the server (api/request_log.py), not by Litestar.
+        logging_config=None,
         openapi_config=OpenAPIConfig(
             title="Certificate ledger",
             version=_package_version(),
@@ -142,6 +153,12 @@ def create_app(ledger: Ledger) -> Litestar:
     )
     describe_rules(app)
     return app
+
+
+def create_served_app_from_env() -> ASGIApp:
+    """The app of create_app_from_env inside RequestIdMiddleware: what ``certledger serve``
+    runs, so that every log line (uvicorn's access lines too) names its request."""
+    return RequestIdMiddleware(create_app_from_env())
 
 
 def create_app_from_env() -> Litestar:

@@ -5,14 +5,16 @@ Both count each authenticated request against the caller's rate limit, keyed on 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Any
 
 from litestar import Request
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.spec import SecurityRequirement, SecurityScheme
 
-from api.rate_limit import RateLimiter
+from api.rate_limit import Limiter, RateLimiter
 from ledger.bootstrap import Ledger
 from ledger.core.errors import Unauthenticated
 from ledger.core.principals import Principal
@@ -57,11 +59,13 @@ LOOKUP_LIMIT = RateLimit(20, 60)
 
 @dataclass(frozen=True)
 class RateLimits:
-    """The limiters of one app: per principal, and for exchanging API keys."""
+    """The limiters of one app: per principal (in this process), and per client address for
+    exchanging API keys and looking up certificates and report codes (in the database when
+    the app serves a ledger, so that every server process counts against one limit)."""
 
-    principal: RateLimiter
-    token_exchange: RateLimiter
-    lookup: RateLimiter
+    principal: Limiter
+    token_exchange: Limiter
+    lookup: Limiter
 
     @classmethod
     def create(
@@ -69,12 +73,21 @@ class RateLimits:
         per_principal: RateLimit,
         token_exchange: RateLimit = TOKEN_EXCHANGE_LIMIT,
         lookup: RateLimit | None = None,
+        ledger: Ledger | None = None,
     ) -> RateLimits:
-        """Fresh limiters (no request counted yet)."""
+        """Fresh limiters; with ``ledger``, the per-address ones count in its database."""
+
+        def per_address(limit: RateLimit, what: str, scope: str) -> Limiter:
+            if ledger is None:
+                return RateLimiter(limit, what)
+            return ledger.shared_limiter(limit, what, scope)
+
         return cls(
             RateLimiter(per_principal, "from this principal"),
-            RateLimiter(token_exchange, "exchanging this API key"),
-            RateLimiter(lookup or LOOKUP_LIMIT, "looking up certificates from this address"),
+            per_address(token_exchange, "exchanging this API key", "token"),
+            per_address(
+                lookup or LOOKUP_LIMIT, "looking up certificates from this address", "lookup"
+            ),
         )
 
 
@@ -99,10 +112,41 @@ def bearer_token(request: Request[Any, Any, Any]) -> str | None:
 
 
 def client_address(request: Request[Any, Any, Any]) -> str:
-    """The address rate limits of anonymous callers count by: the socket's peer, never
-    X-Forwarded-For (a client can forge it; the server is started without proxy-header
-    rewriting for the same reason)."""
-    return request.client.host if request.client is not None else "unknown"
+    """The address rate limits of anonymous callers count by.
+
+    The socket's peer, unless the peer is one of the trusted proxies the settings name
+    (LEDGER_TRUSTED_PROXIES): then the nearest address in X-Forwarded-For that is not itself
+    a trusted proxy. A client that is not a trusted proxy cannot choose its address.
+    """
+    peer = request.client.host if request.client is not None else "unknown"
+    ledger: Ledger = request.app.state.ledger
+    trusted = ledger.settings.trusted_proxies
+    if not trusted or not _is_trusted(peer, trusted):
+        return peer
+    forwarded = [
+        hop.strip()
+        for header in request.headers.getall("x-forwarded-for", [])
+        for hop in header.split(",")
+        if hop.strip()
+    ]
+    # The proxy appends the address it saw; walk back from it past further trusted proxies.
+    for hop in reversed(forwarded):
+        if not _is_trusted(hop, trusted):
+            return hop
+    return peer
+
+
+def _is_trusted(address: str, trusted: tuple[str, ...]) -> bool:
+    try:
+        parsed = ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in _networks(trusted))
+
+
+@functools.cache
+def _networks(trusted: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
+    return tuple(ip_network(text) for text in trusted)
 
 
 def _limits(request: Request[Any, Any, Any]) -> RateLimits:
@@ -131,6 +175,10 @@ def provide_principal(
     principal = provide_optional_principal(request, ledger)
     if principal is None:
         raise Unauthenticated("missing bearer token")
+    if request.method not in _READ_METHODS:
+        # A database restored from an older backup takes no write until it holds what it
+        # published (503, BehindPublished): an acknowledged write there would be lost.
+        ledger.log.ensure_caught_up()
     if request.method not in _READ_METHODS and not request.route_handler.opt.get(CHECKS_EXIT):
         # Every write of a suspended, barred or expelled member stops here (403 with the
         # reason); writes that touch the registry check again inside their transaction.

@@ -21,7 +21,10 @@ for the errors a person may see (api/messages_zh.py); bad input is never a 500.
     UnicodeDecodeError from the body      400  the body is not UTF-8
     RecursionError from the body          400  the body is nested too deeply
     VerificationError (RootMismatch, ...) 503  the log failed its own integrity check
-    SigningKeyError                       503  the log cannot sign
+    SigningKeyError                       503  the log cannot sign (BehindPublished: a restored
+                                               database behind a published checkpoint)
+    anything else                         503  a full disk, a read-only or damaged database
+                                               (api/faults.py); 500 for a bug; both logged
     any other LedgerError                 400  its message (the specific mappings above win)
 
 Handlers are found by the exception's MRO, nearest class first (Litestar's
@@ -43,7 +46,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import ValidationException
+from litestar.exceptions import InternalServerException, ValidationException
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_401_UNAUTHORIZED,
@@ -52,6 +55,7 @@ from litestar.status_codes import (
     HTTP_409_CONFLICT,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_429_TOO_MANY_REQUESTS,
+    HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 from litestar.types import ExceptionHandlersMap
@@ -64,7 +68,13 @@ from api.error_bodies import (
     error_spec,
     requirement,
 )
-from api.litestar_workarounds import WORKAROUND_HANDLERS, shortened_detail
+from api.faults import unexpected_error
+from api.litestar_workarounds import (
+    WORKAROUND_HANDLERS,
+    body_named_like_a_dependency,
+    shortened_detail,
+)
+from keys.published import BehindPublished
 from ledger.core.errors import (
     Conflict,
     EncodingError,
@@ -174,6 +184,10 @@ def _integrity_failure(
 def _signing_unavailable(
     _request: Request[Any, Any, Any], exc: SigningKeyError
 ) -> Response[ErrorDetail]:
+    if isinstance(exc, BehindPublished):
+        # Sizes and a file name of the data folder: the operator's remedy, no secret.
+        logger.error("%s", exc)
+        return error_response(HTTP_503_SERVICE_UNAVAILABLE, str(exc))
     # The message may name key files; it goes to the operator's log, not to callers.
     logger.error("the log cannot sign: %s", exc, exc_info=exc)
     return error_response(
@@ -238,6 +252,15 @@ def _ledger_error(_request: Request[Any, Any, Any], exc: LedgerError) -> Respons
     return error_response(HTTP_400_BAD_REQUEST, str(exc) or "the request cannot be carried out")
 
 
+def _unhandled(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorDetail]:
+    # Litestar looks an HTTPException's status code up before its class, so the 500 handler
+    # also meets InternalServerException: a bad body field named like a dependency is its
+    # workaround's to answer (a 400), whatever else it is goes on to unexpected_error there.
+    if isinstance(exc, InternalServerException):
+        return body_named_like_a_dependency(request, exc)
+    return unexpected_error(request, exc)
+
+
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     **dict.fromkeys(_STATUS_OF_ERROR, _ledger_error),
     ValidationException: _invalid_request,
@@ -251,4 +274,6 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     SigningKeyError: _signing_unavailable,
     # Last, for readers: the MRO lookup finds the specific handlers above first anyway.
     LedgerError: _ledger_error,
+    # Anything else: logged with its traceback; 503 for a fault of the machine (api/faults.py).
+    HTTP_500_INTERNAL_SERVER_ERROR: _unhandled,
 }

@@ -48,6 +48,7 @@ from litestar.status_codes import (
 from litestar.types import ExceptionHandlersMap, Message, Scope
 
 from api.error_bodies import MAX_REQUEST_BODY_SIZE, describe_body_problem, error_response
+from api.faults import unexpected_error
 from api.pages.front import not_found_page, wants_html
 from schemas.log import ErrorDetail
 
@@ -80,7 +81,7 @@ def shortened_detail(detail: str) -> str:
 
 
 def body_named_like_a_dependency(
-    _request: Request[Any, Any, Any], exc: InternalServerException
+    request: Request[Any, Any, Any], exc: InternalServerException
 ) -> Response[ErrorDetail]:
     """A 400 naming the body field when Litestar reports it as a failed dependency."""
     # Litestar reports a bad body field that shares its name with a dependency (a field
@@ -96,7 +97,8 @@ def body_named_like_a_dependency(
     # Anything else (ServiceUnavailableException and the other subclasses included)
     # answers as Litestar would have.
     if exc.status_code == HTTP_500_INTERNAL_SERVER_ERROR:
-        logger.error("internal error", exc_info=exc)
+        # A dependency that failed on a full disk or a locked database is a 503 too.
+        return unexpected_error(request, exc)
     return error_response(exc.status_code, exc.detail, exc.headers)
 
 

@@ -1,6 +1,7 @@
 """An in-process token-bucket rate limiter, keyed on names the server chose (principals, key ids).
 
-Each server process keeps its own buckets: with N workers a principal gets up to N times the limit.
+Each server process keeps its own buckets: with N workers a principal gets up to N times the
+limit. The per-address limits count in the database instead (ledger/storage/rate_counters.py).
 """
 
 from __future__ import annotations
@@ -10,14 +11,24 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from ledger.core.errors import RateLimited
 from ledger.settings import RateLimit
 
-__all__ = ["RateLimiter"]
+__all__ = ["Limiter", "RateLimiter"]
 
 #: Buckets kept before full (idle) ones are dropped, so memory stays bounded.
 _MAX_BUCKETS = 10_000
+
+
+class Limiter(Protocol):
+    """What handlers use of a limiter: its limit, and a check that raises RateLimited."""
+
+    @property
+    def limit(self) -> RateLimit: ...
+
+    def check(self, key: str) -> None: ...
 
 
 @dataclass(slots=True)

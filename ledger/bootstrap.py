@@ -5,11 +5,13 @@ Nothing is built at import time; callers ask for a Ledger and dispose of it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine
 
 from keys.folder import KeyFolder
+from keys.published import PublishedCheckpoint
 from ledger.core.errors import InvalidInput
 from ledger.services.certificates import CertificateService
 from ledger.services.credit_bank import CreditBankService
@@ -25,7 +27,7 @@ from ledger.services.standard_documents import StandardDocuments
 from ledger.services.statistics import StatisticsService
 from ledger.services.tokens import TokenService
 from ledger.services.uploads import SheetService
-from ledger.settings import Settings
+from ledger.settings import RateLimit, Settings
 from ledger.storage import migrate
 from ledger.storage.certificates import CertificateRepository
 from ledger.storage.credit_bank_reads import CreditBankRepository
@@ -35,6 +37,8 @@ from ledger.storage.org_lists import OrgLists
 from ledger.storage.pilot import PilotRepository
 from ledger.storage.pilot_reads import PilotReads
 from ledger.storage.principals import PrincipalStore
+from ledger.storage.projections.identity import identities
+from ledger.storage.rate_counters import SharedRateLimiter
 from ledger.storage.registry import RegistryRepository
 from ledger.storage.reports import ReportRepository
 from ledger.storage.school_lists import SchoolLists
@@ -43,6 +47,8 @@ from ledger.storage.staff import StaffRepository
 from ledger.storage.statistics import StatisticsRepository
 from ledger.storage.store import LedgerStore
 from ledger.storage.uploads import Uploads
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -70,9 +76,37 @@ class Ledger:
     standard_documents: StandardDocuments
     issue_sheets: IssueSheets
 
+    def adopt_identity(self) -> int | None:
+        """Record the configured public URL as the ledger's identity when it has none yet
+        (a new ledger, or one older than identities); the entry's index, or None."""
+        if self.log.identities():
+            return None
+        return self.log.record_identity(self.settings.public_url)
+
+    def shared_limiter(self, limit: RateLimit, what: str, scope: str) -> SharedRateLimiter:
+        """A rate limiter counting in this ledger's database (shared by every process)."""
+        return SharedRateLimiter(self.engine, limit, what, scope)
+
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
+
+
+def _stored_identity(settings: Settings, engine: Engine) -> Settings:
+    """``settings`` with the public URL the ledger recorded, which wins over the
+    environment's: a warning says so when they differ."""
+    stored = identities(engine)
+    if not stored or stored[-1].public_url == settings.public_url:
+        return settings
+    current = stored[-1]
+    logger.warning(
+        "LEDGER_PUBLIC_URL is %s, but this ledger's identity is %s (entry %d): using the "
+        "ledger's; `certledger identity set URL` changes it",
+        settings.public_url,
+        current.public_url,
+        current.index,
+    )
+    return replace(settings, public_url=current.public_url)
 
 
 def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
@@ -92,8 +126,12 @@ def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
     elif not migrate.is_current(engine):
         engine.dispose()
         raise InvalidInput(f"{settings.database_url} does not hold a current ledger schema")
+    settings = _stored_identity(settings, engine)
     store = LedgerStore(engine)
-    log = LogService(store, KeyFolder(settings.keys_dir), settings.origin, settings.public_url)
+    published = PublishedCheckpoint(settings.data_dir)
+    log = LogService(
+        store, KeyFolder(settings.keys_dir), settings.origin, settings.public_url, published
+    )
     tokens = TokenService(
         log, PrincipalStore(engine), KeyFolder(settings.token_keys_dir), settings.public_url
     )

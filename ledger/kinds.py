@@ -65,6 +65,7 @@ class Kind(StrEnum):
     REPORT_WITHDRAWN = "report.withdrawn"
     LEARNER_PASSWORD_RESET = "learner.password_reset"  # noqa: S105 - a kind, not a secret
     LEARNER_ACTIVATED = "learner.activated"
+    LEDGER_IDENTITY = "ledger.identity"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,7 @@ PILOT = "pilot"
 STAFF = "staff"
 REPORTS = "reports"
 LEARNER_ACCESS = "learner_access"
+IDENTITY = "identity"
 #: Kept beside the ledger, not rebuilt from it: personal data, documents, key secrets.
 PERSONAL_DATA = "personal_data"
 DOCUMENTS = "documents"
@@ -174,6 +176,7 @@ KINDS: Mapping[Kind, KindSpec] = {
     Kind.LEARNER_ACTIVATED: _spec(
         p.LearnerAccessChanged, "learner", LEARNER_ACCESS, _LEARNER_ACCESS
     ),
+    Kind.LEDGER_IDENTITY: _spec(p.LedgerIdentity, "system", IDENTITY, _LOG),
 }
 
 #: Projections kept beside the ledger: written with the entries, never rebuilt from them.

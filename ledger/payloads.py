@@ -286,6 +286,15 @@ class LearnerAccessChanged(Payload, frozen=True):
     account: str
 
 
+# -- the ledger's own identity ---------------------------------------------------------------
+
+
+class LedgerIdentity(Payload, frozen=True):
+    origin: str
+    public_url: str
+    issuer: str
+
+
 def members(payload: type[Payload]) -> tuple[list[str], list[str]]:
     """The required and the optional member names of a payload type, in declared order."""
     info: Any = msgspec.inspect.type_info(payload)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from ipaddress import ip_network
 from pathlib import Path
 
 from ledger.core.checkpoint import origin_from_url
@@ -43,6 +44,22 @@ class RateLimit:
 DEFAULT_RATE_LIMIT = RateLimit(600, 60)
 
 
+def parse_trusted_proxies(text: str) -> tuple[str, ...]:
+    """Addresses or networks separated by commas (``10.0.0.5, 192.168.0.0/24``), as networks
+    in CIDR notation; SettingsError naming LEDGER_TRUSTED_PROXIES for anything else."""
+    networks: list[str] = []
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        try:
+            networks.append(str(ip_network(part.strip(), strict=False)))
+        except ValueError as exc:
+            raise SettingsError(
+                f"LEDGER_TRUSTED_PROXIES must list IP addresses or networks, not {part.strip()!r}"
+            ) from exc
+    return tuple(networks)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the data lives, which database, and where the service is reached."""
@@ -53,6 +70,9 @@ class Settings:
     port: int
     public_url: str
     rate_limit: RateLimit = DEFAULT_RATE_LIMIT
+    #: Proxies whose X-Forwarded-For names the client (LEDGER_TRUSTED_PROXIES): networks in
+    #: CIDR notation (``10.0.0.5/32``); none by default.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def keys_dir(self) -> Path:
@@ -88,7 +108,8 @@ class Settings:
         if not public_url.startswith(("http://", "https://")):
             raise SettingsError("LEDGER_PUBLIC_URL must start with http:// or https://")
         rate_limit = RateLimit.parse(env.get("LEDGER_RATE_LIMIT") or str(DEFAULT_RATE_LIMIT))
-        settings = cls(data_dir, database_url, host, port, public_url, rate_limit)
+        proxies = parse_trusted_proxies(env.get("LEDGER_TRUSTED_PROXIES") or "")
+        settings = cls(data_dir, database_url, host, port, public_url, rate_limit, proxies)
         try:
             settings.origin  # noqa: B018 - validate now, not at the first checkpoint
         except InvalidInput as exc:

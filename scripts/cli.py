@@ -15,7 +15,9 @@ from pathlib import Path
 from rich.markup import escape
 
 from ledger.core.errors import LedgerError
+from scripts.cli_backup import backup_command, restore_command
 from scripts.cli_common import console
+from scripts.cli_identity import identity_set_command, identity_show_command
 from scripts.cli_ledger import (
     audit_command,
     bench_command,
@@ -155,6 +157,51 @@ def _parser() -> argparse.ArgumentParser:
     keys_commands.add_parser(
         "rotate", help="add a new signing key and retire the current one"
     ).set_defaults(run=keys_rotate_command)
+
+    identity = commands.add_parser(
+        "identity", help="show or change the ledger's public URL, origin and issuer"
+    )
+    identity_commands = identity.add_subparsers(
+        dest="identity_command", required=True, metavar="ACTION"
+    )
+    identity_commands.add_parser("show", help="every identity the ledger recorded").set_defaults(
+        run=identity_show_command
+    )
+    change = identity_commands.add_parser(
+        "set",
+        help="record a new public URL (stop the server first)",
+        description=(
+            "Record URL as the ledger's identity in a ledger.identity entry: new records, "
+            "tokens and checkpoints name it; records signed before keep the issuer of "
+            "their time and still verify. LEDGER_PUBLIC_URL never changes it."
+        ),
+    )
+    change.add_argument("url", metavar="URL", help="https://ledger.example.edu.cn")
+    change.set_defaults(run=identity_set_command)
+
+    backup = commands.add_parser(
+        "backup",
+        help="copy the running ledger consistently, with its public keys and a manifest",
+        description=(
+            "Write DEST (a new folder): the database copy (SQLite VACUUM INTO, or pg_dump for "
+            "PostgreSQL), jwks.json and vkey (the keys' public parts), the newest checkpoint "
+            "and manifest.json (tree size, root, checkpoint, SHA-256 of each file). The "
+            "server keeps running. Private keys are not copied: back up keys/ apart."
+        ),
+    )
+    backup.add_argument("dest", type=Path, metavar="DEST", help="a new or empty folder")
+    backup.set_defaults(run=backup_command)
+    restore = commands.add_parser(
+        "restore",
+        help="put a backup's database in place of the configured one (server stopped)",
+        description=(
+            "Check SRC's files against its manifest, then replace the configured database "
+            "with its copy. A ledger that has published a checkpoint larger than the backup "
+            "refuses to sign (503) until a backup holding those entries is restored."
+        ),
+    )
+    restore.add_argument("src", type=Path, metavar="SRC", help="a folder certledger backup wrote")
+    restore.set_defaults(run=restore_command)
 
     bench = commands.add_parser("bench", help="measure appends, audit and proofs")
     bench.add_argument(

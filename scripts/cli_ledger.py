@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.exc import DatabaseError
 
 from ledger.bootstrap import open_ledger
+from scripts.cli_backup import check_before_serving
 from scripts.cli_common import console, progress_bar, settings_from_env
 
 __all__ = [
@@ -26,12 +27,28 @@ def serve_command(args: argparse.Namespace) -> int:
     """Run ``certledger serve``: create the database and keys if new, then serve."""
     import uvicorn
 
+    from api.request_log import uvicorn_log_config
+
     if args.host:
         os.environ["LEDGER_HOST"] = args.host
     if args.port:
         os.environ["LEDGER_PORT"] = str(args.port)
     settings = settings_from_env()
-    ledger = open_ledger(settings)  # first run: schema, data folder and signing keys
+    try:
+        ledger = open_ledger(settings)  # first run: schema, data folder and signing keys
+    except DatabaseError as exc:
+        console.print(f"[red]error:[/red] the database cannot be read: it is damaged ({exc.orig})")
+        console.print("not serving it: restore a backup (certledger restore SRC)")
+        return 2
+    problem = check_before_serving(ledger)
+    if problem is not None:
+        ledger.close()
+        console.print(f"[red]error:[/red] {problem}")
+        console.print("not serving it: restore a backup (certledger restore SRC)")
+        return 2
+    if ledger.adopt_identity() is not None:
+        console.print(f"the ledger's identity is now {ledger.settings.public_url} (recorded)")
+    settings = ledger.settings  # the stored identity, whatever LEDGER_PUBLIC_URL says
     size = ledger.store.size()
     kid = ledger.log.signing_key().kid
     ledger.close()
@@ -41,12 +58,14 @@ def serve_command(args: argparse.Namespace) -> int:
     # There are no default passwords: the operator mints the office's token locally.
     console.print("the office's bearer token: run `certledger token office` on this machine")
     uvicorn.run(
-        "api.app:create_app_from_env",
+        "api.app:create_served_app_from_env",
         factory=True,
         host=settings.host,
         port=settings.port,
         workers=args.workers,
         log_level="info",
+        # One JSON object a line, each naming its request (api/request_log.py).
+        log_config=uvicorn_log_config(),
         # Rate limits key on the peer address where no principal exists yet; trusting
         # X-Forwarded-For from loopback would let a local client choose that address.
         proxy_headers=False,

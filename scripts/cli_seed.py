@@ -28,8 +28,10 @@ def _seed_province(scale: float | None) -> int:
     from ledger.seed import seed_province
     from ledger.services.certificates import china_today
 
-    settings = settings_from_env()
-    ledger = open_ledger(settings)
+    ledger = open_ledger(settings_from_env())
+    # The stored identity names the records the seed signs (and the pages printed below).
+    ledger.adopt_identity()
+    settings = ledger.settings
     started = time.monotonic()
     try:
         with progress_bar("seeding the province") as update:

@@ -17,6 +17,7 @@
     │   ├── MalformedNote            a checkpoint, note or vkey that does not parse
     │   └── MalformedRecord          a record that is not a compact JWS of ours (ledger.core.jws)
     ├── SigningKeyError              a signing key missing, unreadable or not Ed25519
+    │   └── BehindPublished          the database is behind a published checkpoint (keys.published)
     ├── Unauthenticated              no credentials, or credentials refused (HTTP 401)
     ├── Forbidden                    an authenticated principal may not do this (HTTP 403)
     ├── NotFound                     no such object (HTTP 404)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ledger.domain.certificates import InvalidRows, RowProblem
@@ -57,6 +57,10 @@ def decode_csv(data: bytes) -> str:
         raise InvalidField("body", "must be CSV text in UTF-8 or GB 18030") from None
 
 
+#: Digits a score cell may have and still be read as a number.
+_SCORE_DIGITS = 9
+
+
 def read_rows(
     data: bytes, columns: Mapping[str, Sequence[str]], required: Sequence[str]
 ) -> list[dict[str, str]]:
@@ -65,6 +69,19 @@ def read_rows(
     bad header, InvalidRows naming each row whose number of cells is not the header's."""
     field_of = {alias: field for field, aliases in columns.items() for alias in aliases}
     reader = csv.reader(io.StringIO(decode_csv(data), newline=""))
+    try:
+        return _read_rows(reader, field_of, required)
+    except csv.Error as exc:
+        # The csv module refuses a cell longer than its field limit (131,072 characters)
+        # and malformed quoting; either is bad input, named with its line.
+        raise InvalidField(
+            "body", f"cannot be read as CSV at line {reader.line_num}: {exc}"
+        ) from None
+
+
+def _read_rows(
+    reader: Iterator[list[str]], field_of: Mapping[str, str], required: Sequence[str]
+) -> list[dict[str, str]]:
     header = next(reader, None)
     if header is None:
         raise InvalidField("body", "is empty: the first line must name the columns")
@@ -109,7 +126,10 @@ def parse_rows(data: bytes) -> list[dict[str, Any]]:
         row["level"] = CHINESE_LEVELS.get(row["level"], row["level"])
         if "score" in row:
             score = row["score"]
-            row["score"] = int(score) if score.isascii() and score.isdigit() else score
+            # Only short digit strings become integers: int() of thousands of digits is slow
+            # and refused by Python itself; a long one stays text and the check names it.
+            is_number = score.isascii() and score.isdigit() and len(score) <= _SCORE_DIGITS
+            row["score"] = int(score) if is_number else score
     return rows
 
 

@@ -10,12 +10,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from keys.folder import KeyFolder
+from keys.published import BehindPublished, Published, PublishedCheckpoint
 from ledger.core.canonical import EntryDraft
 from ledger.core.checkpoint import (
     Checkpoint,
     NoteVerifier,
     add_signature,
     key_hash,
+    origin_from_url,
     sign_note,
     vkey,
 )
@@ -26,6 +28,7 @@ from ledger.kinds import Kind
 from ledger.storage import replay
 from ledger.storage.key_registry import KeyRecord, KeyRegistry, active_key, all_keys
 from ledger.storage.projection import ProjectionContext
+from ledger.storage.projections.identity import Identity, identities
 from ledger.storage.store import LedgerStore, StoredCheckpoint, StoredEntry
 from ledger.storage.unit_of_work import Draft, Transaction, UnitOfWork
 
@@ -49,8 +52,18 @@ class Rotation:
 class LogService:
     """Append entries, sign checkpoints and publish the keys of one log."""
 
-    def __init__(self, store: LedgerStore, keys: KeyFolder, origin: str, issuer: str) -> None:
+    def __init__(
+        self,
+        store: LedgerStore,
+        keys: KeyFolder,
+        origin: str,
+        issuer: str,
+        published: PublishedCheckpoint | None = None,
+    ) -> None:
         self.store = store
+        #: The newest checkpoint signed, kept outside the database (None: not kept).
+        self.published = published
+        self._caught_up: Published | None = None
         self.keys = keys
         self.origin = origin
         #: The ``iss`` of the verification records this ledger signs.
@@ -75,6 +88,7 @@ class LogService:
         record = active_key(connection)
         if record is None:
             raise SigningKeyError("the ledger has no active signing key; run the first start")
+        self.ensure_caught_up()
         signer = self._signers.get(record.kid)
         if signer is None:
             signer = self._signers[record.kid] = RecordSigner(self.keys.load(record.kid))
@@ -177,7 +191,63 @@ class LogService:
         """The JWK set of every key that signs (or signed) verification records."""
         return {"keys": [key.jwk() for key in self.verifying_keys()]}
 
+    # -- the ledger's identity -----------------------------------------------------
+
+    def identities(self) -> list[Identity]:
+        """Every identity the ledger recorded (ledger.identity entries), oldest first."""
+        return identities(self.store.engine)
+
+    def record_identity(self, public_url: str) -> int | None:
+        """Make ``public_url`` (its origin, and itself as the issuer of records) the ledger's
+        identity from the next entry on, with a ledger.identity entry; the entry's index, or
+        None when it is the identity already. Records signed before keep their issuer."""
+        origin = origin_from_url(public_url)
+        payload = {"origin": origin, "public_url": public_url, "issuer": public_url}
+        with self.unit_of_work() as uow:
+            # Under the write lock: two processes adopting at once record it once.
+            current = identities(uow.connection)
+            if current and current[-1].public_url == public_url:
+                return None
+            [entry] = uow.append(Draft(Kind.LEDGER_IDENTITY, SYSTEM_PRINCIPAL, payload))
+            uow.commit()
+        self.origin, self.issuer = origin, public_url
+        self.context = ProjectionContext(public_url, self._sign_record)
+        return entry.index
+
+    def issuer_at(self, index: int) -> str:
+        """The issuer a record of the entry at ``index`` names: the identity in force then
+        (the first recorded one for entries older than any; the current one without any)."""
+        found = self.identities()
+        chosen = found[0].issuer if found else self.issuer
+        for identity in found:
+            if identity.index <= index:
+                chosen = identity.issuer
+        return chosen
+
     # -- checkpoints -------------------------------------------------------------
+
+    def ensure_caught_up(self) -> None:
+        """BehindPublished unless the database holds the tree of the newest checkpoint this
+        ledger published (a restored older backup does not): signing then would fork the
+        log under the same key. Checked again whenever a newer checkpoint is recorded."""
+        if self.published is None:
+            return
+        published = self.published.read()
+        if published is None or published == self._caught_up:
+            return
+        size = self.store.size()
+        if size < published.tree_size:
+            raise BehindPublished(
+                f"not signing: the database holds {size} entries, but this ledger has "
+                f"published a checkpoint of {published.tree_size} (its data folder's "
+                "published-checkpoint); it was restored from an older backup or lost entries. "
+                "Restore a backup that holds them before it signs again"
+            )
+        recomputed = self.store.root(published.tree_size)
+        if recomputed != published.root:
+            # The entries it published were changed: the log's own integrity failure.
+            raise RootMismatch(published.tree_size, published.root, recomputed)
+        self._caught_up = published
 
     def checkpoint(self) -> StoredCheckpoint:
         """The signed checkpoint of the current tree, signing one if the tree has grown.
@@ -198,6 +268,7 @@ class LogService:
         latest: StoredCheckpoint | None,
         co_signers: Sequence[SigningKey] = (),
     ) -> StoredCheckpoint:
+        self.ensure_caught_up()
         if latest is not None and latest.tree_size <= size:
             recomputed = self.store.root(latest.tree_size)
             if recomputed != latest.root:
@@ -207,7 +278,10 @@ class LogService:
         note = sign_note(Checkpoint(self.origin, size, root).to_text(), self.origin, key)
         for co_signer in co_signers:
             note = add_signature(note, self.origin, co_signer)
-        return self.store.save_checkpoint(StoredCheckpoint(size, root, key.kid, note))
+        stored = self.store.save_checkpoint(StoredCheckpoint(size, root, key.kid, note))
+        if self.published is not None:
+            self.published.record(stored.tree_size, stored.root, stored.note)
+        return stored
 
     def _key_at(self, size: int) -> SigningKey:
         """The key active after entry ``size - 1``: it signs the checkpoint of that size.

@@ -63,7 +63,9 @@ class CertificateReading:
             claims = check_record_claims(json.loads(parsed.payload))
         except (MalformedRecord, BadSignature, InvalidInput, ValueError) as problem:
             return Verification("forged", [str(problem)])
-        if claims["iss"] != self.public_url:
+        # The issuer of the record's time: a ledger whose identity changed keeps its
+        # older records verifiable (ledger.identity entries).
+        if claims["iss"] != self.log.issuer_at(claims["index"]):
             return Verification("forged", [f"the record names another ledger: {claims['iss']}"])
         record = self.repository.certificate(claims["certificate"])
         if record is None:

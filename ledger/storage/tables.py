@@ -393,8 +393,8 @@ documents = Table(
 )
 
 #: Tables that live beside the ledger: never rebuilt from it, never compared with a replay
-#: (staff_tables and console_tables add theirs; report_codes is in report_tables.py).
+#: (staff_tables and console_tables add theirs; report_codes, rate_counters have modules).
 BESIDE_TABLES = frozenset(
     {"learner_identities", "holder_secrets", "org_contacts", "api_key_secrets", "documents"}
-    | {"report_codes"}
+    | {"report_codes", "rate_counters"}
 )

@@ -38,7 +38,8 @@ def test_first_run_serves_prints_where_to_open_and_audits_clean_over_http(
     assert seeded.returncode == 0, seeded.stderr
     vkey = httpx.get(served.url + "/log/vkey").text.strip()
     checkpoint = httpx.get(served.url + "/log/checkpoint").text
-    assert checkpoint.splitlines()[1] == "2501"
+    # The first start wrote two entries: its signing key and the ledger's identity.
+    assert checkpoint.splitlines()[1] == "2502"
     (tmp_path / "older.note").write_text(checkpoint)
     certledger("seed", "1500", env=served.env)
 
@@ -53,8 +54,8 @@ def test_first_run_serves_prints_where_to_open_and_audits_clean_over_http(
         env=served.env,
     )
     assert audit.returncode == 0, audit.stdout + audit.stderr
-    assert "OK: 4001 entries" in audit.stdout
-    assert "consistent with the older checkpoint of 2501 entries" in audit.stdout
+    assert "OK: 4002 entries" in audit.stdout
+    assert "consistent with the older checkpoint of 2502 entries" in audit.stdout
 
     # A vkey the auditor did not get from this log refuses its checkpoint.
     stranger = vkey_text(
