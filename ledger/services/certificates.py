@@ -8,7 +8,6 @@ projection, inside the append, once each entry's index and leaf hash are known.
 
 from __future__ import annotations
 
-import functools
 import hmac
 import secrets
 from collections.abc import Callable, Mapping, Sequence
@@ -31,12 +30,12 @@ from ledger.domain.certificates import (
     issuance,
     issued_payload,
     new_account_number,
-    new_certificate_number,
     revoked_payload,
 )
 from ledger.domain.credit_bank import REVOKED_CERTIFICATE
 from ledger.domain.registry import InvalidField
 from ledger.kinds import Kind
+from ledger.services.fresh_values import fresh_numbers, fresh_values
 from ledger.services.log import LogService
 from ledger.services.verification import CertificateReading, Verification
 from ledger.storage.certificates import (
@@ -45,13 +44,12 @@ from ledger.storage.certificates import (
     accounts_of,
     batch_issued,
     taken_accounts,
-    taken_numbers,
 )
 from ledger.storage.credit_bank import active_conversions
 from ledger.storage.erasure import Erased, id_number_of, redact_uploads
 from ledger.storage.projections.beside import HolderSecret, NewIdentity
 from ledger.storage.registry import RegistryRepository, StandardRecord, ensure_active_org
-from ledger.storage.unit_of_work import Draft, Transaction
+from ledger.storage.unit_of_work import Draft
 
 __all__ = [
     "MAX_BATCH_ROWS",
@@ -172,7 +170,7 @@ class CertificateService(CertificateReading):
                     drafts.append(
                         Draft(Kind.LEARNER_OPENED, principal, {"account": account}, identity)
                     )
-                numbers = _fresh_numbers(connection, [item.issued_on.year for item in checked])
+                numbers = fresh_numbers(connection, [item.issued_on.year for item in checked])
                 accounts = [account_of[item.holder.id_number] for item in checked]
                 for item, number, account, salt in zip(
                     checked, numbers, accounts, salts, strict=True
@@ -364,41 +362,3 @@ class CertificateService(CertificateReading):
                 redact_uploads(uow.connection, id_number)
             uow.commit()
         return Erased(entry.index, self.repository.scrub_personal_data())
-
-
-def fresh_values(
-    connection: Transaction,
-    taken: Callable[[Transaction, Sequence[str]], set[str]],
-    count: int,
-    make: Callable[[], str],
-) -> list[str]:
-    """``count`` new distinct values of ``make`` that ``taken`` does not report."""
-    chosen: list[str] = []
-    seen: set[str] = set()
-    while len(chosen) < count:
-        candidates = [make() for _ in range(count - len(chosen))]
-        candidates = [c for c in candidates if c not in seen]
-        free = set(candidates) - taken(connection, candidates)
-        for candidate in candidates:
-            if candidate in free and candidate not in seen:
-                seen.add(candidate)
-                chosen.append(candidate)
-    return chosen
-
-
-def _fresh_numbers(connection: Transaction, years: Sequence[int]) -> list[str]:
-    """A new certificate number for each year in ``years``, none of them taken."""
-    by_year: dict[int, list[int]] = {}
-    for position, year in enumerate(years):
-        by_year.setdefault(year, []).append(position)
-    result: list[str | None] = [None] * len(years)
-    for year, positions in by_year.items():
-        fresh = fresh_values(
-            connection,
-            taken_numbers,
-            len(positions),
-            functools.partial(new_certificate_number, year),
-        )
-        for position, number in zip(positions, fresh, strict=True):
-            result[position] = number
-    return [number for number in result if number is not None]

@@ -26,7 +26,7 @@ from ledger.domain.certificates import (
 from ledger.domain.consent import NO_CONSENT, enrolment_code_hash
 from ledger.domain.registry import InvalidField
 from ledger.kinds import Kind
-from ledger.services.certificates import fresh_values
+from ledger.services.fresh_values import fresh_values
 from ledger.storage.certificates import taken_accounts
 from ledger.storage.consent import registered_identity, spend_code
 from ledger.storage.credit_bank import is_enrolled, learner_opened
