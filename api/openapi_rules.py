@@ -160,6 +160,18 @@ _SHEET = RequestBody(
 )
 
 
+#: The body of a standard's document upload: the file's bytes (its type told by its content).
+_DOCUMENT = RequestBody(
+    content={
+        "application/octet-stream": OpenAPIMediaType(
+            schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY, min_length=1)
+        ),
+    },
+    description="the file: a PDF or .docx whose content matches the extension of filename",
+    required=True,
+)
+
+
 def _apply(schema: Schema | Reference, rule: Schema) -> None:
     """Copy the constraints of ``rule`` into ``schema`` (or its non-null alternatives)."""
     if not isinstance(schema, Schema):
@@ -250,6 +262,8 @@ def tighten(openapi: OpenAPI) -> OpenAPI:
             body = operation.request_body
             if body is None and method == "post" and path.endswith(".csv"):
                 operation.request_body = _SHEET
+            elif body is None and method == "put" and path.endswith("/document"):
+                operation.request_body = _DOCUMENT
             elif body is not None and not isinstance(body, Reference):
                 body.required = True
     _closed_bodies(openapi)

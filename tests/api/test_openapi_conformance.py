@@ -38,6 +38,8 @@ UNWRITABLE = re.compile(
     r"|Unicode normal form NFC|invisible format character"
     # A reference to an object that does not exist: state, not shape.
     r"|is not a published standard"
+    # A file's type told by its content (magic bytes), not by anything a schema states.
+    r"|must be a PDF \(\.pdf\) or Word|but its content is not one"
 )
 
 
