@@ -18,6 +18,7 @@ from ledger.services.log import LogService
 from ledger.services.pilot import PilotService
 from ledger.services.registry import RegistryService
 from ledger.services.reports import ReportService
+from ledger.services.request_gate import STANDING_KINDS, RequestGate
 from ledger.services.results_sheets import ResultsSheets
 from ledger.services.staff import StaffService
 from ledger.services.statistics import StatisticsService
@@ -26,6 +27,7 @@ from ledger.services.uploads import SheetService
 from ledger.settings import Settings
 from ledger.storage import migrate
 from ledger.storage.certificates import CertificateRepository
+from ledger.storage.change_watch import ChangeWatch
 from ledger.storage.credit_bank_reads import CreditBankRepository
 from ledger.storage.engine import create_ledger_engine, is_sqlite, sqlite_file_exists
 from ledger.storage.learner_access import LearnerAccessRepository
@@ -65,6 +67,8 @@ class Ledger:
     documents: LearnerAccessRepository
     org_lists: OrgLists
     results_sheets: ResultsSheets
+    #: Tokens and principals' standing as the request path checks them, cached.
+    gate: RequestGate
 
     def close(self) -> None:
         """Release the database connections."""
@@ -135,4 +139,5 @@ def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
         access,
         org_lists,
         ResultsSheets(pilot, org_lists, Uploads(engine)),
+        RequestGate(tokens, registry, ChangeWatch(engine, STANDING_KINDS)),
     )
