@@ -138,12 +138,17 @@ async def provide_principal(
     principal = await provide_optional_principal(request, ledger)
     if principal is None:
         raise Unauthenticated("missing bearer token")
-    if request.method not in _READ_METHODS and not request.route_handler.opt.get(CHECKS_EXIT):
-        # Every write of a suspended, barred or expelled member stops here (403 with the
-        # reason); writes that touch the registry check again inside their transaction.
-        # Handlers marked CHECKS_EXIT refuse such members themselves, with a reason code.
-        # The standing is held in memory, dropped whenever the log records a change of it.
-        ledger.gate.ensure_may_write(principal)
+    writing = request.method not in _READ_METHODS
+    # Every write of a suspended, barred or expelled member stops here (403 with the
+    # reason); writes that touch the registry check again inside their transaction.
+    # Handlers marked CHECKS_EXIT refuse such members themselves, with a reason code.
+    # The standing is held in memory, dropped whenever the log records a change of it.
+    if (
+        writing
+        and not request.route_handler.opt.get(CHECKS_EXIT)
+        and not ledger.gate.known_standing(principal)
+    ):
+        await anyio.to_thread.run_sync(ledger.gate.ensure_may_write, principal)
     return principal
 
 

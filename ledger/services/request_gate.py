@@ -100,23 +100,35 @@ class RequestGate:
                 self._verified[token] = (principal, _expiry(token))
         return principal
 
+    def known_standing(self, principal: Principal) -> bool:
+        """True when the principal's standing is in memory and lets it write; Forbidden
+        when it is in memory and does not; False when it must be read (ensure_may_write).
+
+        Asks no one whether the log changed: call right after ``cached`` or ``verify``,
+        which did."""
+        if principal not in self._standing:
+            return False
+        refusal = self._standing.get(principal)
+        if refusal is not None:
+            raise Forbidden(refusal)
+        return True
+
     def ensure_may_write(self, principal: Principal) -> None:
         """Forbidden, with the reason, for a suspended, barred or expelled member."""
         self._current()
-        if principal in self._standing:
-            refusal = self._standing[principal]
-        else:
-            generation = self._generation
-            refusal = None
-            try:
-                self._registry.ensure_may_write(principal)
-            except Forbidden as refused:
-                refusal = str(refused)
-            with self._lock:
-                if generation == self._generation:
-                    if len(self._standing) >= MAX_CACHED:
-                        self._standing.clear()
-                    self._standing[principal] = refusal
+        if self.known_standing(principal):
+            return
+        generation = self._generation
+        refusal = None
+        try:
+            self._registry.ensure_may_write(principal)
+        except Forbidden as refused:
+            refusal = str(refused)
+        with self._lock:
+            if generation == self._generation:
+                if len(self._standing) >= MAX_CACHED:
+                    self._standing.clear()
+                self._standing[principal] = refusal
         if refusal is not None:
             raise Forbidden(refusal)
 

@@ -34,20 +34,27 @@ class ChangeWatch:
         """The current generation: unchanged exactly while no entry of the watched kinds
         was committed since the last call (by this process or any other)."""
         with self._lock:
-            with self._engine.connect() as connection:
+            # The driver's own connection: this runs on every authenticated request, and
+            # SQLAlchemy's statement and transaction handling would cost more than the read.
+            raw = self._engine.raw_connection()
+            try:
+                cursor = raw.cursor()
                 if self._seen is None:
-                    last = connection.exec_driver_sql(_HEAD).scalar()
+                    cursor.execute(_HEAD)
+                    last = cursor.fetchone()[0]  # type: ignore[index]
                     self._seen = 0 if last is None else int(last) + 1
                     return self._generation
-                rows = connection.exec_driver_sql(self._newer, (self._seen, _MAX_SCAN)).all()
-                if not rows:
-                    return self._generation
+                cursor.execute(self._newer, (self._seen, _MAX_SCAN))
+                rows = cursor.fetchall()
                 if len(rows) == _MAX_SCAN:
-                    last = connection.exec_driver_sql(_HEAD).scalar()
-                    self._seen = int(rows[-1][0]) + 1 if last is None else int(last) + 1
+                    self._seen = int(rows[-1][0]) + 1
                     self._generation += 1
                     return self._generation
-            self._seen = int(rows[-1][0]) + 1
-            if any(kind in self._kinds for _index, kind in rows):
-                self._generation += 1
+                cursor.close()
+            finally:
+                raw.close()
+            if rows:
+                self._seen = int(rows[-1][0]) + 1
+                if any(kind in self._kinds for _index, kind in rows):
+                    self._generation += 1
             return self._generation
