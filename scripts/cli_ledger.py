@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from sqlalchemy.exc import DatabaseError
@@ -188,5 +189,23 @@ def bench_command(args: argparse.Namespace) -> int:
     from api.app import create_app
     from ledger.bench import run_benchmarks
 
+    if args.http:
+        from rich.console import Console
+
+        from ledger.bench.http import run_http_bench
+        from ledger.bench.report import print_http_report
+
+        http, loop = args.server.split(",")
+        figures = run_http_bench(
+            args.seconds,
+            args.rounds,
+            connections=args.connections,
+            workers=args.workers,
+            app_dir=args.app_dir,
+            server=(http, loop),
+            use_wrk=False if args.python_load else None,
+        )
+        print_http_report(Console(width=None if sys.stdout.isatty() else 140), figures)
+        return 0
     run_benchmarks(entries=args.entries, database_url=args.database_url, app_factory=create_app)
     return 0
