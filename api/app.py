@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import threading
 from importlib.metadata import PackageNotFoundError, version
 from typing import cast
 
@@ -43,6 +44,7 @@ from api.standards import StandardController
 from api.tokens import TokenController
 from api.verification import VerificationController
 from ledger.bootstrap import Ledger, open_ledger
+from ledger.services.checkpoint_schedule import CheckpointSchedule
 from ledger.settings import Settings
 
 __all__ = [
@@ -165,9 +167,14 @@ def create_app_from_env() -> Litestar:
     """Open the ledger the LEDGER_* environment names and serve it; close it on shutdown.
 
     Workers never create anything: the first start (``first_run``) is the serve
-    command's job. Raises SettingsError for a bad variable.
+    command's job. Each signs checkpoints on a schedule (ledger.services.checkpoint_schedule)
+    while it runs. Raises SettingsError for a bad variable.
     """
     ledger = open_ledger(Settings.from_env(), first_run=False)
     app = create_app(ledger)
-    app.on_shutdown.append(ledger.close)
+    # A checkpoint follows the log within a second of its growing, asked for or not.
+    schedule = CheckpointSchedule(ledger.log)
+    stop = threading.Event()
+    app.on_startup.append(lambda: schedule.start(stop))
+    app.on_shutdown.extend([stop.set, ledger.close])
     return app

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Any
 
+import anyio.to_thread
 from litestar import Request
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.spec import SecurityRequirement, SecurityScheme
@@ -154,36 +155,52 @@ def _limits(request: Request[Any, Any, Any]) -> RateLimits:
     return limits
 
 
-def provide_optional_principal(
+async def provide_optional_principal(
     request: Request[Any, Any, Any], ledger: NamedDependency[Ledger]
 ) -> Principal | None:
-    """The caller, or None without an Authorization header; a refused token is still 401."""
+    """The caller, or None without an Authorization header; a refused token is still 401.
+
+    A token verified before (and nothing logged since that could revoke it) is answered
+    from memory on the event loop; any other is verified in a worker thread.
+    """
     token = bearer_token(request)
     if token is None:
         return None
-    principal = ledger.tokens.verify(token)
+    principal = ledger.gate.cached(token)
+    if principal is None:
+        principal = await anyio.to_thread.run_sync(ledger.gate.verify, token)
     # Keyed on the verified principal only: client headers such as X-Forwarded-For are
     # forgeable and never choose the bucket.
     _limits(request).principal.check(str(principal))
     return principal
 
 
-def provide_principal(
+def _may_write(ledger: Ledger, principal: Principal, check_standing: bool) -> None:
+    """The checks of every write, in one worker thread: a database restored from an older
+    backup takes no write until it holds what it published (503, BehindPublished: an
+    acknowledged write there would be lost), then the writer's standing if asked."""
+    ledger.log.ensure_caught_up()
+    if check_standing:
+        ledger.gate.ensure_may_write(principal)
+
+
+async def provide_principal(
     request: Request[Any, Any, Any], ledger: NamedDependency[Ledger]
 ) -> Principal:
     """The authenticated caller; Unauthenticated (401) saying why when there is none."""
-    principal = provide_optional_principal(request, ledger)
+    principal = await provide_optional_principal(request, ledger)
     if principal is None:
         raise Unauthenticated("missing bearer token")
-    if request.method not in _READ_METHODS:
-        # A database restored from an older backup takes no write until it holds what it
-        # published (503, BehindPublished): an acknowledged write there would be lost.
-        ledger.log.ensure_caught_up()
-    if request.method not in _READ_METHODS and not request.route_handler.opt.get(CHECKS_EXIT):
+    writing = request.method not in _READ_METHODS
+    if writing:
         # Every write of a suspended, barred or expelled member stops here (403 with the
         # reason); writes that touch the registry check again inside their transaction.
         # Handlers marked CHECKS_EXIT refuse such members themselves, with a reason code.
-        ledger.registry.ensure_may_write(principal)
+        # The standing is held in memory, dropped whenever the log records a change of it.
+        standing = not request.route_handler.opt.get(CHECKS_EXIT) and not (
+            ledger.gate.known_standing(principal)
+        )
+        await anyio.to_thread.run_sync(_may_write, ledger, principal, standing)
     return principal
 
 
@@ -191,8 +208,9 @@ _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 #: Registered on the app under these names; handlers ask for ``principal`` or
-#: ``optional_principal``. Verification reads the database, so it runs in a thread.
+#: ``optional_principal``. Both are coroutines that hop to a thread only to verify a token
+#: they have not seen.
 AUTH_DEPENDENCIES = {
-    "principal": Provide(provide_principal, sync_to_thread=True),
-    "optional_principal": Provide(provide_optional_principal, sync_to_thread=True),
+    "principal": Provide(provide_principal),
+    "optional_principal": Provide(provide_optional_principal),
 }

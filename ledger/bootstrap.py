@@ -21,6 +21,7 @@ from ledger.services.log import LogService
 from ledger.services.pilot import PilotService
 from ledger.services.registry import RegistryService
 from ledger.services.reports import ReportService
+from ledger.services.request_gate import STANDING_KINDS, RequestGate
 from ledger.services.results_sheets import ResultsSheets
 from ledger.services.staff import StaffService
 from ledger.services.standard_documents import StandardDocuments
@@ -30,6 +31,7 @@ from ledger.services.uploads import SheetService
 from ledger.settings import RateLimit, Settings
 from ledger.storage import migrate
 from ledger.storage.certificates import CertificateRepository
+from ledger.storage.change_watch import ChangeWatch
 from ledger.storage.credit_bank_reads import CreditBankRepository
 from ledger.storage.engine import create_ledger_engine, is_sqlite, sqlite_file_exists
 from ledger.storage.learner_access import LearnerAccessRepository
@@ -75,6 +77,8 @@ class Ledger:
     results_sheets: ResultsSheets
     standard_documents: StandardDocuments
     issue_sheets: IssueSheets
+    #: Tokens and principals' standing as the request path checks them, cached.
+    gate: RequestGate
 
     def adopt_identity(self) -> int | None:
         """Record the configured public URL as the ledger's identity when it has none yet
@@ -179,4 +183,5 @@ def open_ledger(settings: Settings, *, first_run: bool = True) -> Ledger:
         ResultsSheets(pilot, org_lists, Uploads(engine)),
         StandardDocuments(registry, access),
         IssueSheets(certificates, Uploads(engine)),
+        RequestGate(tokens, registry, ChangeWatch(engine, STANDING_KINDS)),
     )

@@ -208,6 +208,26 @@ def _parser() -> argparse.ArgumentParser:
         "--entries", type=int, default=1_000_000, help="log size for audit and proofs"
     )
     bench.add_argument("--database-url", help="benchmark this (empty) database instead")
+    bench.add_argument(
+        "--http", action="store_true", help="only the HTTP phase: a served instance under load"
+    )
+    bench.add_argument(
+        "--seconds", type=float, default=15.0, help="HTTP phase: seconds of load per measure"
+    )
+    bench.add_argument("--rounds", type=int, default=3, help="HTTP phase: interleaved rounds")
+    bench.add_argument("--connections", type=int, default=64, help="HTTP phase: connections")
+    bench.add_argument("--workers", type=int, default=1, help="HTTP phase: server processes")
+    bench.add_argument(
+        "--app-dir", type=Path, help="HTTP phase: serve the code of this checkout (a before run)"
+    )
+    bench.add_argument(
+        "--server",
+        default="httptools,uvloop",
+        help="HTTP phase: uvicorn's http and loop, e.g. h11,asyncio (default httptools,uvloop)",
+    )
+    bench.add_argument(
+        "--python-load", action="store_true", help="HTTP phase: the Python load generator, not wrk"
+    )
     bench.set_defaults(run=bench_command)
 
     verify = commands.add_parser(

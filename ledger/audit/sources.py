@@ -29,7 +29,12 @@ class DatabaseSource:
         """The latest checkpoint stored in the database."""
         stored = self.store.latest_checkpoint()
         if stored is None:
-            raise InvalidInput("the database has no signed checkpoint yet; start the service once")
+            # A running service signs one within a second of starting (and of the log
+            # growing), so this database has not been served since its first entries.
+            raise InvalidInput(
+                "the database has no signed checkpoint yet: no service has run on it; "
+                "`certledger serve` signs one within a second of starting"
+            )
         return stored.note
 
     def entries(self) -> Iterator[StoredEntry]:

@@ -158,3 +158,53 @@ def print_report(out: Console, f: dict[str, Any]) -> None:
         f"SQLite {f['sqlite']}; load average {f['load_before'][0]:.2f} before, "
         f"{f['load_after'][0]:.2f} after."
     )
+
+
+def print_http_report(out: Console, f: dict[str, Any]) -> None:
+    """The HTTP phase's table (ledger/bench/http.py): each load beside its limit."""
+    from ledger.bench.http import READ_TARGET, WRITE_P99_TARGET_MS, WRITE_TARGET
+
+    m = f["measures"]
+    title = (
+        f"certledger bench --http: {f['connections']} connections, {f['seconds']:g} s a measure "
+        f"in {f['rounds']} rounds, {f['workers']} worker(s), {f['server']}, load by {f['tool']}"
+    )
+    table = Table(title=title)
+    for column in (
+        "measure",
+        "rate",
+        "p50",
+        "p99",
+        "failed",
+        "limit (same run)",
+        "ratio",
+        "target",
+    ):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+
+    def row(name: str, ours: Any, limit: Any, target: str) -> None:
+        ratio = f"{ours.per_s / limit.per_s:.2f}x" if limit and limit.per_s else "-"
+        table.add_row(
+            name,
+            f"{ours.per_s:,.0f}/s",
+            f"{ours.p50_ms:.1f} ms" if ours.runs and ours.runs[0].p50_ms else "-",
+            f"{ours.p99_ms:.1f} ms" if ours.runs and ours.runs[0].p50_ms else "-",
+            str(ours.failures),
+            f"{limit.per_s:,.0f}/s" if limit else "-",
+            ratio,
+            target,
+        )
+
+    row("durable writes (deposits)", m["writes"], m["loop"], f">= {WRITE_TARGET}x")
+    row("  the same, against hello world POST", m["writes"], m["hello_post"], "-")
+    table.add_row("  p99 target", "", "", "", "", "", "", f"<= {WRITE_P99_TARGET_MS:g} ms")
+    row("status reads", m["reads"], m["hello_get"], f">= {READ_TARGET:.0%}")
+    row("bare sqlite3 loop, one row a commit", m["loop"], None, "-")
+    row("hello world POST", m["hello_post"], None, "-")
+    row("hello world GET", m["hello_get"], None, "-")
+    out.print(table)
+    out.print(
+        f"{f['acknowledged_writes']:,} deposits answered 2xx (warm-up included); the ledger "
+        f"holds {f['deposits_in_ledger']:,} new deposits (requests still in flight when a load "
+        f"stopped count there, unanswered). Load average {f['load_average'][0]:.2f}."
+    )

@@ -1,9 +1,9 @@
 """The append-only ledger store: sequence, chain and Merkle nodes in one transaction.
 
 It offers append and read, never update or delete. Appends run inside a unit of work
-(unit_of_work.py), which holds the database's write lock from reading the head to commit,
-so concurrent writers in any number of processes queue up behind each other and the chain
-cannot fork.
+(unit_of_work.py), whose group (group_commit.py) holds the database's write lock from reading
+the head to commit, so concurrent writers in any number of processes queue up behind each
+other and the chain cannot fork.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from ledger.core.merkle import (
     root_plan,
 )
 from ledger.storage.engine import WRITE_LOCK
+from ledger.storage.group_commit import GroupCommit
 from ledger.storage.tables import checkpoints, entries, merkle_nodes
 
 
@@ -85,6 +86,8 @@ class LedgerStore:
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = _utc_now) -> None:
         self.engine = engine
         self._clock = clock
+        #: The units of work of this process's threads commit together (group_commit.py).
+        self.group = GroupCommit(engine)
         qmark = engine.dialect.paramstyle == "qmark"
         self._insert_entry = _INSERT_ENTRY if qmark else _INSERT_ENTRY.replace("?", "%s")
         self._insert_node = _INSERT_NODE if qmark else _INSERT_NODE.replace("?", "%s")

@@ -7,7 +7,9 @@ the same transaction, append the drafts (with what goes beside them), commit.
         uow.commit()
 
 Appending runs every projection the kinds declare (ledger.kinds, ledger.storage.projections)
-in the same transaction; leaving the block without commit() writes nothing.
+in the same transaction; leaving the block without commit() writes nothing. Units of work of
+concurrent threads share one transaction and one commit, each in its own savepoint
+(ledger.storage.group_commit): commit() returns once the unit's entries are durable.
 """
 
 from __future__ import annotations
@@ -17,11 +19,10 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, NestedTransaction
 
 from ledger.core.canonical import EntryDraft
 from ledger.kinds import KINDS, Kind, check_payload
-from ledger.storage.engine import WRITE_LOCK
 from ledger.storage.projection import Appended, ProjectionContext, ProjectionWriter, run_handlers
 from ledger.storage.projections import PROJECTIONS
 from ledger.storage.store import LedgerStore, StoredEntry
@@ -59,24 +60,14 @@ class UnitOfWork:
         self._store = store
         self._context = context
         self._connection: Connection | None = None
+        self._savepoint: NestedTransaction | None = None
         self._writer: ProjectionWriter | None = None
-        self._committed = False
         #: Every entry appended so far, in order.
         self.appended: list[StoredEntry] = []
 
     def __enter__(self) -> UnitOfWork:
-        engine = self._store.engine
-        connection = engine.connect().execution_options(**{WRITE_LOCK: True})
-        try:
-            connection.begin()
-            if engine.dialect.name != "sqlite":
-                # Self-conflicting, so writers queue; plain readers are not blocked.
-                connection.execute(text("LOCK TABLE entries IN SHARE ROW EXCLUSIVE MODE"))
-        except BaseException:
-            connection.close()
-            raise
-        self._connection = connection
-        self._writer = ProjectionWriter(connection, self._context)
+        self._connection, self._savepoint = self._store.group.enter()
+        self._writer = ProjectionWriter(self._connection, self._context)
         return self
 
     def __exit__(
@@ -85,15 +76,10 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        connection = self._connection
-        self._connection = self._writer = None
-        if connection is None:
-            return
-        try:
-            if not self._committed:
-                connection.rollback()
-        finally:
-            connection.close()
+        savepoint = self._savepoint
+        self._connection = self._savepoint = None
+        if savepoint is not None:  # not committed: undo this unit, keep the group's others
+            self._store.group.leave(savepoint)
 
     @property
     def connection(self) -> Connection:
@@ -106,7 +92,7 @@ class UnitOfWork:
     def outputs(self) -> dict[str, dict[str, Any]]:
         """What the projections produced for the caller (signed records, by certificate)."""
         if self._writer is None:
-            raise RuntimeError("the unit of work is not open")
+            raise RuntimeError("the unit of work was never opened")
         return self._writer.outputs
 
     def append(self, *drafts: Draft | EntryDraft) -> list[StoredEntry]:
@@ -134,7 +120,13 @@ class UnitOfWork:
         return entries
 
     def commit(self) -> list[StoredEntry]:
-        """Commit: the entries are durable when this returns. The entries appended."""
-        self.connection.commit()
-        self._committed = True
+        """Commit: the entries are durable when this returns. The entries appended.
+
+        The unit's transaction is closed afterwards: read through ``connection`` before.
+        """
+        savepoint = self._savepoint
+        if savepoint is None:
+            raise RuntimeError("the unit of work is not open")
+        self._connection = self._savepoint = None
+        self._store.group.commit(savepoint)
         return self.appended

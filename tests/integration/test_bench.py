@@ -9,6 +9,7 @@ from rich.console import Console
 
 from api.app import create_app
 from ledger.bench import run_benchmarks
+from ledger.bench.http import run_http_bench
 from ledger.bench.issuance import fictitious_holder, issuance_rows
 from ledger.core.errors import InvalidInput
 from ledger.domain.certificates import check_id_number, normalize_name
@@ -65,3 +66,15 @@ def test_the_benchmarks_holders_are_fictitious_well_formed_and_distinct() -> Non
     assert len({id_number for _, id_number in holders}) == len(holders)
     rows = issuance_rows("1X-BENCH", 5, 2)
     assert [row["holder"]["name"] for row in rows] == [h[0] for h in holders[5:7]]
+
+
+def test_the_http_phase_serves_loads_and_counts_every_acknowledged_write() -> None:
+    # The Python load generator (wrk may be missing), under a second of load per measure.
+    figures = run_http_bench(0.6, 1, connections=4, use_wrk=False)
+    measures = figures["measures"]
+    for name in ("writes", "loop", "hello_post", "reads", "hello_get"):
+        assert measures[name].per_s > 0, name
+        assert measures[name].failures == 0, name
+    assert figures["acknowledged_writes"] > 0
+    assert figures["deposits_in_ledger"] >= figures["acknowledged_writes"]
+    assert measures["writes"].p99_ms >= measures["writes"].p50_ms > 0
