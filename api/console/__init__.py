@@ -69,6 +69,7 @@ from ledger.core.errors import (
     LedgerError,
     NotFound,
     RateLimited,
+    SigningKeyError,
     Unauthenticated,
 )
 from ledger.domain.certificates import InvalidRows
@@ -164,6 +165,7 @@ def console_router(ledger: Ledger, secret: str) -> Router:
                     Conflict,
                     Unauthenticated,
                     RateLimited,
+                    SigningKeyError,
                     InvalidRows,
                     ConversionRefused,
                     ConversionRows,

@@ -102,8 +102,13 @@ def staff_of(request: Request[Any, Any, Any], ledger: Ledger) -> StaffSession:
 
 
 def provide_staff(request: Request[Any, Any, Any], ledger: NamedDependency[Ledger]) -> StaffSession:
-    """The ``staff`` dependency of console handlers (see staff_of)."""
-    return staff_of(request, ledger)
+    """The ``staff`` dependency of console handlers (see staff_of). A form's write is refused
+    (503, BehindPublished) while the database is behind the checkpoint this ledger published,
+    as the API's writes are: an acknowledged write there would be lost at the next restore."""
+    staff = staff_of(request, ledger)
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        ledger.log.ensure_caught_up()
+    return staff
 
 
 def sign_in_redirect(request: Request[Any, Any, Any], _exc: Exception) -> Response[Any]:

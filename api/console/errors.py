@@ -18,6 +18,7 @@ from ledger.core.errors import (
     LedgerError,
     NotFound,
     RateLimited,
+    SigningKeyError,
     Unauthenticated,
 )
 
@@ -31,6 +32,7 @@ _TITLES = {
     405: "不支持这种请求 / Method not allowed",
     413: "文件太大 / Too large",
     429: "请求过多 / Too many requests",
+    503: "暂时无法记录 / Service unavailable",
 }
 
 
@@ -55,6 +57,8 @@ def html_error(_request: Request[Any, Any, Any], exc: Exception) -> Response[Any
             status = 429
         elif isinstance(exc, Conflict):
             status = 409
+        elif isinstance(exc, SigningKeyError):  # the log cannot sign now (BehindPublished)
+            status = 503
         text = describe_error(exc)
     else:  # pragma: no cover - the router maps only the classes above here
         raise exc

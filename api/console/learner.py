@@ -31,7 +31,13 @@ from api.console.learner_view import certificate_face, learner_view, transcript_
 from api.console.pdf import certificate_pdf, transcript_pdf
 from api.console.sessions import ABSOLUTE_SECONDS, RENEW_SESSION_ID, ConsoleSessionConfig
 from ledger.bootstrap import Ledger
-from ledger.core.errors import LedgerError, NotFound, RateLimited, Unauthenticated
+from ledger.core.errors import (
+    LedgerError,
+    NotFound,
+    RateLimited,
+    SigningKeyError,
+    Unauthenticated,
+)
 from ledger.core.principals import Principal, Role
 from ledger.domain.registry import InvalidField
 
@@ -63,7 +69,10 @@ def learner_of(request: Request[Any, Any, Any], ledger: Ledger) -> str:
 
 
 def _provide(request: Request[Any, Any, Any], ledger: NamedDependency[Ledger]) -> str:
-    return learner_of(request, ledger)
+    account = learner_of(request, ledger)
+    if request.method not in ("GET", "HEAD", "OPTIONS"):  # as staff forms (provide_staff)
+        ledger.log.ensure_caught_up()
+    return account
 
 
 def _to_sign_in(_request: Request[Any, Any, Any], _exc: Exception) -> Response[Any]:
@@ -259,7 +268,13 @@ def learner_router(ledger: Ledger, secret: str) -> Router:
         exception_handlers={
             LearnerSignInRequired: _to_sign_in,
             **dict.fromkeys(
-                (HTTPException, NotFoundException, PermissionDeniedException, LedgerError),
+                (
+                    HTTPException,
+                    NotFoundException,
+                    PermissionDeniedException,
+                    LedgerError,
+                    SigningKeyError,
+                ),
                 html_error,
             ),
         },

@@ -3,7 +3,7 @@ fields, the refusals of conversions, and any other error a service raises."""
 
 from __future__ import annotations
 
-from ledger.core.errors import Conflict, Forbidden, LedgerError, NotFound
+from ledger.core.errors import Conflict, Forbidden, LedgerError, NotFound, SigningKeyError
 from ledger.domain.registry import InvalidField
 
 FIELD_NAMES = {
@@ -99,4 +99,6 @@ def describe_error(exc: LedgerError) -> str:
         lead = "没有找到"
     elif isinstance(exc, Conflict):
         lead = "与现有记录冲突"
+    elif isinstance(exc, SigningKeyError):
+        lead = "账本暂时无法签名，这次什么也没有写入"
     return f"{lead}。/ {exc}"
