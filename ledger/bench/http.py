@@ -195,8 +195,10 @@ class HttpBench:
         """Run the load generator against ``target`` for ``seconds``."""
         if self.use_wrk:
             threads = str(min(2, self.connections))
+            # wrk takes whole seconds only (2.5s is a usage error).
+            whole = max(1, round(seconds))
             command = [
-                "wrk", "-t", threads, "-c", str(self.connections), "-d", f"{seconds:g}s",
+                "wrk", "-t", threads, "-c", str(self.connections), "-d", f"{whole}s",
                 "--timeout", "10s", "-s", str(target.lua_file), target.url,
             ]  # fmt: skip
             ran = subprocess.run(
