@@ -71,9 +71,11 @@ def serving(tmp_path: Path) -> Iterator[Callable[..., Served]]:
     """Start `certledger serve` processes on free ports; stop them all afterwards."""
     started: list[Served] = []
 
-    def start(data_dir: Path, *extra: str) -> Served:
+    def start(data_dir: Path, *extra: str, database_url: str | None = None) -> Served:
         port = free_port()
         env = environment(data_dir, port)
+        if database_url is not None:  # else the SQLite file in the data folder
+            env["LEDGER_DATABASE_URL"] = database_url
         log = tmp_path / f"serve-{port}.log"
         with log.open("wb") as output:
             process = subprocess.Popen(

@@ -1,9 +1,10 @@
 """SIGKILL of the served process under concurrent writes loses no acknowledged write.
 
 Sixteen clients post ``POST /api-keys`` to a real ``certledger serve`` (uvicorn, sockets,
-group commit) until a couple of hundred writes are acknowledged; then the server is killed
-with SIGKILL in mid-load. Every 2xx it answered must be in the ledger afterwards, at the
-index it named and with the key it named; the log must be gapless and audit clean.
+group commit; on SQLite and PostgreSQL) until a couple of hundred writes are acknowledged;
+then the server is killed with SIGKILL in mid-load. Every 2xx it answered must be in the
+ledger afterwards, at the index and with the key it named; the log must be gapless and
+audit clean.
 """
 
 from __future__ import annotations
@@ -26,10 +27,13 @@ ACKS_BEFORE_KILL = 200
 
 
 def test_sigkill_under_group_commit_loses_no_acknowledged_write(
-    serve: Callable[..., Served], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    serve: Callable[..., Served],
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("LEDGER_RATE_LIMIT", "1000000/1")
-    served = serve(tmp_path / "data")
+    served = serve(tmp_path / "data", database_url=database_url)
     minted = certledger("token", "office", env=served.env)
     assert minted.returncode == 0, minted.stderr
     headers = {"Authorization": f"Bearer {minted.stdout.strip()}"}
@@ -68,8 +72,7 @@ def test_sigkill_under_group_commit_loses_no_acknowledged_write(
             thread.join(60)
     assert refused == []
 
-    database = f"sqlite+pysqlite:///{served.data_dir / 'ledger.db'}"
-    ledger = open_ledger(make_settings(served.data_dir, database), first_run=False)
+    ledger = open_ledger(make_settings(served.data_dir, database_url), first_run=False)
     try:
         size = ledger.store.size()
         stored = {entry.index: entry for entry in ledger.store.iter_entries()}
