@@ -3,6 +3,8 @@ fields, the refusals of conversions, and any other error a service raises."""
 
 from __future__ import annotations
 
+import re
+
 from ledger.core.errors import Conflict, Forbidden, LedgerError, NotFound, SigningKeyError
 from ledger.domain.registry import InvalidField
 
@@ -69,6 +71,31 @@ REFUSALS = {
 }
 
 
+#: What the common problems of a field say in Chinese, by the shape of their English text
+#: (the first that matches); any other problem reads "<field>不正确".
+PROBLEMS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), chinese)
+    for pattern, chinese in (
+        (r"wrong check (?:digit|character)", "校验位不符：其中有一位输错了，请逐位核对"),
+        (r"date of birth in the future", "出生日期在将来，请核对"),
+        (r"date of birth (?:that does not exist|before 1900)", "出生日期不存在，请核对"),
+        (r"18-character resident identity number", "应为 18 位（17 位数字，再加一位数字或 X）"),
+        (r"is not (?:a )?published", "尚未发布"),
+        (r"must be junior, intermediate or senior|not a level", "等级应为初级、中级或高级"),
+        (r"must be an integer (\d+) to (\d+)", "应为 \\1 到 \\2 之间的整数"),
+        (r"must be (\d+) to (\d+) characters", "应为 \\1 到 \\2 个字符"),
+        (r"must not start or end with whitespace", "首尾不能有空格"),
+        (r"invisible format character|control or format characters", "含有看不见的控制或格式字符"),
+        (r"Unicode normal form NFC", "不是规范的 Unicode 文本（NFC），请重新输入"),
+        (
+            r"must not start with =, \+, - or @",
+            "不能以 =、+、- 或 @ 开头（电子表格会把它当作公式）",
+        ),
+        (r"^is (?:missing|empty)|must not be empty", "不能为空"),
+    )
+)
+
+
 def field_name(field: str) -> str:
     """The Chinese name of a field or column, then its English name."""
     chinese = FIELD_NAMES.get(field)
@@ -85,6 +112,10 @@ def problem_text(column: str, problem: str, code: str | None = None) -> str:
     if code is not None:
         return refusal_text(code, problem)
     chinese = FIELD_NAMES.get(column, column)
+    for pattern, phrase in PROBLEMS_ZH:
+        found = pattern.search(problem)
+        if found is not None:
+            return f"{chinese}{found.expand(phrase)}。/ {column} {problem}"
     return f"{chinese}不正确。/ {column} {problem}"
 
 

@@ -11,7 +11,7 @@ from ledger.core.principals import Principal, Role
 from tests.console_helpers import ConsoleClient, make_school, staff_member
 
 LEARNER_PASSWORD = "river stones and quiet reeds"
-_CODE = re.compile(r'class="mono big">([A-Z0-9-]{19})<')
+_CODE = re.compile(r'class="mono big[^"]*">([A-Z0-9-]{19})<')
 
 
 def _learner_code(ledger: Ledger, school: str, account: str, console: ConsoleClient) -> str:

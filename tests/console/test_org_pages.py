@@ -60,7 +60,7 @@ GOOD = {"code": "1X-DOCS", "title": "数字化文档管理", "credits_junior": "
             "标准文件超过 10 MiB",
         ),
         ({**GOOD, "code": "BIM"}, ("a.pdf", PDF, "application/pdf"), "代码不正确"),
-        ({**GOOD, "title": ""}, ("a.pdf", PDF, "application/pdf"), "名称不正确"),
+        ({**GOOD, "title": ""}, ("a.pdf", PDF, "application/pdf"), "名称应为 1 到 200 个字符"),
         (
             {"code": "1X-DOCS", "title": "t"},
             ("a.pdf", PDF, "application/pdf"),
@@ -209,7 +209,7 @@ def test_certificates_are_issued_one_and_from_a_sheet_once(
         "/console/org/issue",
         {"name": "张三", "id_number": "123", "standard": "1X-ISSU", "level": "junior"},
     )
-    assert bad.status_code == 400 and "身份证号不正确" in bad.text
+    assert bad.status_code == 400 and "身份证号应为 18 位" in bad.text
     assert ledger.store.size() == size
     one = console.post(
         "/console/org/issue", {**holder(61_001), "standard": "1X-ISSU", "level": "junior"}
