@@ -39,6 +39,9 @@ class PublishedCheckpoint:
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / FILE_NAME
+        #: The file's identity (inode, size, modification time) when last read, and what it
+        #: held: every write request asks, and the file changes at most once a checkpoint.
+        self._last: tuple[tuple[int, int, int], Published] | None = None
 
     def read(self) -> Published | None:
         """The checkpoint recorded, or None when none was (a ledger that never signed one).
@@ -46,14 +49,21 @@ class PublishedCheckpoint:
         BehindPublished when the file exists but cannot be read: signing stops rather than
         risk a fork."""
         try:
+            stat = self.path.stat()
+            key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            last = self._last
+            if last is not None and last[0] == key:
+                return last[1]
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return None
         try:
             data = json.loads(text)
-            return Published(int(data["tree_size"]), bytes.fromhex(data["root"]), data["note"])
+            found = Published(int(data["tree_size"]), bytes.fromhex(data["root"]), data["note"])
         except (ValueError, KeyError, TypeError) as exc:
             raise BehindPublished(f"{self.path} cannot be read ({exc}); not signing") from exc
+        self._last = (key, found)
+        return found
 
     def record(self, tree_size: int, root: bytes, note: str) -> None:
         """Keep this checkpoint unless a larger one is recorded; durable when this returns."""

@@ -102,13 +102,19 @@ def staff_of(request: Request[Any, Any, Any], ledger: Ledger) -> StaffSession:
 
 
 def provide_staff(request: Request[Any, Any, Any], ledger: NamedDependency[Ledger]) -> StaffSession:
-    """The ``staff`` dependency of console handlers (see staff_of). A form's write is refused
-    (503, BehindPublished) while the database is behind the checkpoint this ledger published,
-    as the API's writes are: an acknowledged write there would be lost at the next restore."""
+    """The ``staff`` dependency of console handlers (see staff_of), for a form's write only
+    while the database holds what this ledger published (refuse_writes_while_behind)."""
     staff = staff_of(request, ledger)
+    refuse_writes_while_behind(request, ledger)
+    return staff
+
+
+def refuse_writes_while_behind(request: Request[Any, Any, Any], ledger: Ledger) -> None:
+    """BehindPublished (503) for a form's write while the database is behind the checkpoint
+    this ledger published, as the API's writes are: an acknowledged write there would be
+    lost at the next restore. Pages that only read are served."""
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         ledger.log.ensure_caught_up()
-    return staff
 
 
 def sign_in_redirect(request: Request[Any, Any, Any], _exc: Exception) -> Response[Any]:

@@ -25,7 +25,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from api.auth import client_address
-from api.console.base import PAGE_HEADERS, back, page
+from api.console.base import PAGE_HEADERS, back, page, refuse_writes_while_behind
 from api.console.errors import html_error
 from api.console.learner_view import certificate_face, learner_view, transcript_face
 from api.console.pdf import certificate_pdf, transcript_pdf
@@ -70,8 +70,7 @@ def learner_of(request: Request[Any, Any, Any], ledger: Ledger) -> str:
 
 def _provide(request: Request[Any, Any, Any], ledger: NamedDependency[Ledger]) -> str:
     account = learner_of(request, ledger)
-    if request.method not in ("GET", "HEAD", "OPTIONS"):  # as staff forms (provide_staff)
-        ledger.log.ensure_caught_up()
+    refuse_writes_while_behind(request, ledger)
     return account
 
 

@@ -133,20 +133,6 @@ class Rule:
             "valid_to": None if self.valid_to is None else self.valid_to.isoformat(),
         }
 
-    @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> Rule:
-        """The rule a ``rule.published`` payload describes."""
-        return cls(
-            programme=payload["programme"],
-            standard=payload["standard"],
-            min_level=Level(payload["min_level"]),
-            courses=tuple(Course(c["code"], c["title"], c["credits"]) for c in payload["courses"]),
-            valid_from=date.fromisoformat(payload["valid_from"]),
-            valid_to=None
-            if payload["valid_to"] is None
-            else date.fromisoformat(payload["valid_to"]),
-        )
-
 
 def rule_from_request(
     *,
