@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 #: Execution option that makes a SQLite transaction take the write lock at BEGIN.
@@ -90,6 +92,19 @@ def scrub_soon(engine: Engine, tables: tuple[str, ...]) -> bool:
         target=scrub, args=(engine, tables, SCRUB_RETRY_SECONDS), name="scrub", daemon=True
     ).start()
     return False
+
+
+@contextmanager
+def begin_writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction that reads, then writes what it read decided. On SQLite it takes the
+    write lock at BEGIN (``BEGIN IMMEDIATE``): a WAL snapshot that has read cannot be
+    upgraded to a writer once another connection has committed, and SQLite then answers
+    "database is locked" at once instead of waiting. PostgreSQL begins as usual."""
+    with (
+        engine.connect().execution_options(**{WRITE_LOCK: True}) as connection,
+        connection.begin(),
+    ):
+        yield connection
 
 
 def create_ledger_engine(url: str, **options: Any) -> Engine:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 
+from ledger.storage.engine import begin_writing
 from ledger.storage.staff_tables import console_sessions, sign_in_failures
 
 
@@ -30,7 +31,7 @@ class SessionRows:
     def get(self, key: str, now: int, renew_until: int | None) -> bytes | None:
         """The value under ``key`` unless expired (then it is deleted); with
         ``renew_until``, the expiry moves there."""
-        with self.engine.begin() as connection:
+        with begin_writing(self.engine) as connection:
             row = connection.execute(
                 select(console_sessions.c.value, console_sessions.c.expires_at).where(
                     console_sessions.c.key == key
@@ -114,7 +115,7 @@ class FailureCounters:
 
     def record_failure(self, key: str, now: int, window: int) -> None:
         """Count one failure of ``key``; a window that has passed starts anew."""
-        with self.engine.begin() as connection:
+        with begin_writing(self.engine) as connection:
             row = connection.execute(
                 select(sign_in_failures).where(sign_in_failures.c.key == key)
             ).first()
